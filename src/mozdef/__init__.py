@@ -1,0 +1,3 @@
+"""MozDef: a security information and event management system."""
+
+__version__ = "0.1.0"

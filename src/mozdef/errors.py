@@ -1,0 +1,73 @@
+"""The project's exception tree: one root, one branch per failure domain.
+
+Every exception carries its context as attributes so that callers can log it
+as fields and the HTTP layer can answer with a precise message.
+"""
+
+from __future__ import annotations
+
+
+class MozDefError(Exception):
+    """Root of every error the project raises on purpose."""
+
+
+class ConfigError(MozDefError):
+    """A configuration value is invalid; names the key, the value and what was expected."""
+
+    def __init__(self, key: str, value: object, expected: str) -> None:
+        super().__init__(f"invalid configuration {key}={value!r}: expected {expected}")
+        self.key = key
+        self.value = value
+        self.expected = expected
+
+
+class QuerySyntaxError(MozDefError):
+    """A query string could not be parsed; `position` is a 0-based character offset."""
+
+    def __init__(self, query: str, position: int, expected: str) -> None:
+        super().__init__(f"query syntax error at position {position}: expected {expected}")
+        self.query = query
+        self.position = position
+        self.expected = expected
+
+
+class QueryError(MozDefError):
+    """A well-formed query that cannot be run (bad range bound, bad CIDR, bad time)."""
+
+
+class PluginError(MozDefError):
+    """A plugin failed to load; names the plugin and the reason."""
+
+    def __init__(self, plugin: str, reason: str) -> None:
+        super().__init__(f"plugin {plugin}: {reason}")
+        self.plugin = plugin
+        self.reason = reason
+
+
+class StorageError(MozDefError):
+    """The event store failed or refused an operation."""
+
+
+class StoreLockedError(StorageError):
+    """Another process holds the writer of the store."""
+
+
+class ArchiveError(StorageError):
+    """An archive is missing, damaged or does not match its manifest."""
+
+
+class IntakeError(MozDefError):
+    """An event or batch was refused at intake; `reason` is a short machine-readable code."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class QueueFullError(MozDefError):
+    """A bounded buffer is full; the caller should retry after `retry_after` seconds."""
+
+    def __init__(self, stage: str, retry_after: float) -> None:
+        super().__init__(f"{stage} is full; retry after {retry_after:g}s")
+        self.stage = stage
+        self.retry_after = retry_after

@@ -1,0 +1,1 @@
+"""The event schema, normalization of shippers' formats, and timestamps."""
