@@ -1,0 +1,91 @@
+"""The intake seam: what every source (HTTP, syslog, AMQP, SQS) does with events.
+
+A source turns its input into `Accepted` events and `Rejection`s and calls
+`Intake.submit`; the intake assigns ids and the received time, makes the events
+durable in the queue, and counts everything. A source acknowledges its sender
+only after `submit` returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from mozdef.errors import IntakeError
+from mozdef.intake.body import Accepted, Rejection
+from mozdef.queue.base import EventQueue, Record, RecordKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Submission:
+    event: Accepted
+    # The id the sender chose (`_id` in a bulk action); None assigns one.
+    client_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Submitted:
+    ids: list[str]
+    # Queue position to wait on for `?refresh=wait_for`.
+    position: int
+
+
+class Intake:
+    def __init__(
+        self, queue: EventQueue, *, disk_problem: Callable[[], str | None] = lambda: None
+    ) -> None:
+        self._queue = queue
+        self._disk_problem = disk_problem
+        self._lock = threading.Lock()
+        self.accepted = 0
+        self.rejected: Counter[str] = Counter()
+
+    def submit(
+        self,
+        submissions: Sequence[Submission],
+        *,
+        kind: RecordKind = "event",
+        application: str | None = None,
+    ) -> Submitted:
+        """Make the events durable; raises QueueFullError or IntakeError('disk_floor')."""
+        problem = self._disk_problem()
+        if problem is not None:
+            raise IntakeError("disk_floor", problem)
+        received = dt.datetime.now(dt.UTC)
+        records = [self._record(s, received, kind, application) for s in submissions]
+        position = self._queue.publish(records) if records else 0
+        with self._lock:
+            self.accepted += len(records)
+        return Submitted([r.id for r in records], position)
+
+    def count_rejections(self, rejections: Sequence[Rejection]) -> None:
+        with self._lock:
+            self.rejected.update(r.reason for r in rejections)
+
+    def count_refusal(self, reason: str, events: int = 1) -> None:
+        """A whole request refused (body too large, queue full, disk floor)."""
+        with self._lock:
+            self.rejected[reason] += events
+
+    def wait_searchable(self, position: int, *, timeout: float) -> bool:
+        return self._queue.wait_acked(position, timeout=timeout)
+
+    @staticmethod
+    def _record(
+        submission: Submission, received: dt.datetime, kind: RecordKind, application: str | None
+    ) -> Record:
+        return Record(
+            id=submission.client_id or uuid.uuid4().hex,
+            received=received,
+            body=submission.event.line,
+            kind=kind,
+            application=application,
+            client_id=submission.client_id is not None,
+        )

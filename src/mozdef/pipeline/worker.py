@@ -1,0 +1,155 @@
+"""The worker: queue -> pipeline -> store, acknowledging only what the store committed.
+
+One loop: take a delivery, turn each record into a stored document through the
+pipeline, hand the documents to the store, and on a timer (about a second, or
+as soon as the queue is idle) commit the store and then acknowledge the queue.
+An event that the store refuses goes to the dead-letter file with the reason
+before it is acknowledged, so nothing leaves the queue unaccounted for.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import orjson
+
+from mozdef.logfmt import fields
+from mozdef.pipeline.chain import Pipeline
+from mozdef.pipeline.deadletter import DeadLetter
+from mozdef.queue.base import Delivery, EventQueue, Record
+from mozdef.store.base import EventStore, IndexedDoc
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class WorkerStats:
+    consumed: int = 0
+    indexed: int = 0
+    dropped: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    commits: int = 0
+    last_commit_ms: float = 0.0
+
+
+class Worker:
+    def __init__(
+        self,
+        queue: EventQueue,
+        pipeline: Pipeline,
+        store: EventStore,
+        deadletter: DeadLetter,
+        *,
+        batch_size: int = 2000,
+        commit_interval: float = 1.0,
+        on_commit: Callable[[], None] | None = None,
+    ) -> None:
+        self._queue = queue
+        self._pipeline = pipeline
+        self._store = store
+        self._deadletter = deadletter
+        self._batch_size = batch_size
+        self._commit_interval = commit_interval
+        self._on_commit = on_commit
+        self._uncommitted: int | None = None
+        self._last_commit = time.monotonic()
+        self.stats = WorkerStats()
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            self.step(timeout=min(0.2, self._commit_interval))
+        self.flush()
+
+    def step(self, *, timeout: float) -> None:
+        """Process one delivery if one arrives within `timeout`, then commit if due."""
+        delivery = self._queue.consume(self._batch_size, timeout=timeout)
+        if delivery is not None:
+            self._process(delivery)
+            self._uncommitted = delivery.token
+        idle = delivery is None
+        due = time.monotonic() - self._last_commit >= self._commit_interval
+        if self._uncommitted is not None and (idle or due):
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the store and acknowledge everything processed so far."""
+        started = time.monotonic()
+        if self._uncommitted is not None:
+            self._store.commit()
+            self._queue.ack(self._uncommitted)
+            self._uncommitted = None
+            self.stats.commits += 1
+            if self._on_commit is not None:
+                self._on_commit()
+        self._last_commit = time.monotonic()
+        self.stats.last_commit_ms = (self._last_commit - started) * 1000
+
+    def _process(self, delivery: Delivery) -> None:
+        started = time.monotonic()
+        docs, records, replaced = self._documents(delivery)
+        failures = self._store.index(docs, replace=delivery.redelivered)
+        if replaced:
+            failures += self._store.index(replaced, replace=True)
+        for failure in failures:
+            self._dead(records[failure.id], failure.reason)
+        indexed = len(docs) + len(replaced) - len(failures)
+        self.stats.consumed += len(delivery.records)
+        self.stats.indexed += indexed
+        logger.debug(
+            "worker.batch",
+            extra=fields(
+                records=len(delivery.records),
+                indexed=indexed,
+                failed=len(failures),
+                redelivered=delivery.redelivered,
+                ms=round((time.monotonic() - started) * 1000, 1),
+            ),
+        )
+
+    def _documents(
+        self, delivery: Delivery
+    ) -> tuple[list[IndexedDoc], dict[str, Record], list[IndexedDoc]]:
+        """Documents to add, the records by document id, and documents whose id the
+        client chose (stored with replace semantics)."""
+        docs: list[IndexedDoc] = []
+        replaced: list[IndexedDoc] = []
+        by_id: dict[str, Record] = {}
+        for record in delivery.records:
+            doc = self._document(record)
+            if doc is None:
+                continue
+            by_id[doc.id] = record
+            (replaced if record.client_id else docs).append(doc)
+        return docs, by_id, replaced
+
+    def _document(self, record: Record) -> IndexedDoc | None:
+        try:
+            raw = orjson.loads(record.body)
+        except orjson.JSONDecodeError as exc:
+            self._dead(record, f"undecodable spooled body: {exc}")
+            return None
+        result = self._pipeline.process(
+            raw,
+            event_id=record.id,
+            received=record.received,
+            kind=record.kind,
+            application=record.application,
+        )
+        if result is None:
+            self.stats.dropped += 1
+            return None
+        event, metadata = result
+        return IndexedDoc(
+            id=str(metadata.get("id") or record.id),
+            source=event,
+            index=str(metadata.get("index") or "events"),
+        )
+
+    def _dead(self, record: Record, reason: str) -> None:
+        self.stats.failed[reason.split(":")[0]] += 1
+        self._deadletter.write(record, reason)
