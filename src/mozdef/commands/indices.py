@@ -1,0 +1,98 @@
+"""`mozdef indices list | archive DAY | restore ARCHIVE | drop DAY | prune`:
+MozDef's rotation, pruning, archiving and restoring of daily indices.
+
+`list` and `archive` read; `restore`, `drop` and `prune` need the store's writer,
+so they refuse while a server runs (the server prunes on its own schedule)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+from mozdef.config import Settings
+from mozdef.errors import ConfigError
+from mozdef.ops.retention import prune
+from mozdef.store.tantivy import TantivyStore
+
+_DAY = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
+
+
+def add_parser(commands: Any) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser("indices", help="manage daily indices")
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="indices with their size and event count")
+    archive = actions.add_parser("archive", help="write one day to a compressed archive")
+    archive.add_argument("day", help="20261203, 2026-12-03 or an index name")
+    archive.add_argument("--to", type=Path, help="folder (default DATA/archives)")
+    restore = actions.add_parser("restore", help="make an archived day searchable again")
+    restore.add_argument("archive", type=Path)
+    restore.add_argument("--replace", action="store_true", help="replace a live index")
+    drop = actions.add_parser("drop", help="delete one day")
+    drop.add_argument("day")
+    actions.add_parser("prune", help="apply the retention policy now")
+    parser.set_defaults(run=run)
+    return parser
+
+
+def index_name(day: str) -> str:
+    """`events-20261203` from `20261203`, `2026-12-03` or the name itself."""
+    match = _DAY.match(day)
+    if match is not None:
+        return "events-" + "".join(match.groups())
+    if re.match(r"^[a-z0-9_-]+-\d{6,8}$", day):
+        return day
+    raise ConfigError("day", day, "a day as 20261203 or 2026-12-03, or an index name")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    writer = args.action in ("restore", "drop", "prune")
+    store = TantivyStore(settings.store_dir, writer=writer)
+    try:
+        return _ACTIONS[args.action](store, args, settings)
+    finally:
+        store.close()
+
+
+def _list(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+    print(f"{'index':<24} {'events':>12} {'bytes':>14}")
+    for info in store.indices():
+        print(f"{info.name:<24} {info.docs:>12} {info.bytes:>14}")
+    return 0
+
+
+def _archive(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+    folder = args.to or settings.data_dir / "archives"
+    folder.mkdir(parents=True, exist_ok=True)
+    print(store.archive(index_name(args.day), folder))
+    return 0
+
+
+def _restore(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+    print(store.restore(args.archive, replace=args.replace))
+    return 0
+
+
+def _drop(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+    store.drop(index_name(args.day))
+    return 0
+
+
+def _prune(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+    retention = settings.retention
+    policy = {"events": retention.events_days, "alerts": retention.alerts_days}
+    policy["*"] = retention.custom_days
+    for name in prune(store, policy, today=dt.datetime.now(dt.UTC).date()):
+        print(f"dropped {name}")
+    return 0
+
+
+_ACTIONS = {
+    "list": _list,
+    "archive": _archive,
+    "restore": _restore,
+    "drop": _drop,
+    "prune": _prune,
+}
