@@ -28,7 +28,8 @@ def _render(value: Any) -> str:
 
 
 class EventFormatter(logging.Formatter):
-    converter = time.gmtime
+    def converter(self, seconds: float | None) -> time.struct_time:
+        return time.gmtime(seconds)
 
     def format(self, record: logging.LogRecord) -> str:
         stamp = self.formatTime(record, "%Y-%m-%dT%H:%M:%SZ")

@@ -83,4 +83,3 @@ def _drain(queue: MemoryQueue, worker: Worker, chunk: list[Record]) -> None:
     if chunk:
         queue.publish(chunk)
         worker.step(timeout=0)
-

@@ -49,7 +49,8 @@ def load_settings(
     values = _flatten(raw)
     values.update(_from_env(os.environ if env is None else env))
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return _build(Settings, values, prefix="")
+    settings: Settings = _build(Settings, values, prefix="")
+    return settings
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -175,6 +176,8 @@ def _to_table(value: Any) -> dict[str, dict[str, Any]]:
 
 
 def _to_str(value: Any) -> str:
+    if isinstance(value, Path):
+        return str(value)
     if not isinstance(value, str):
         raise TypeError(value)
     return value

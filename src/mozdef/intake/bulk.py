@@ -81,8 +81,11 @@ def bulk_answer(results: list[tuple[BulkItem, str | None]], took_ms: int) -> dic
     """Elasticsearch's answer: `results` pairs each item with the id it was stored
     under, or None when it was refused."""
     entries = [_entry(item, stored_id) for item, stored_id in results]
-    return {"took": took_ms, "errors": any(e[next(iter(e))]["status"] >= 300 for e in entries),
-            "items": entries}
+    return {
+        "took": took_ms,
+        "errors": any(e[next(iter(e))]["status"] >= 300 for e in entries),
+        "items": entries,
+    }
 
 
 def _entry(item: BulkItem, stored_id: str | None) -> dict[str, Any]:

@@ -30,13 +30,15 @@ class MemoryQueue:
 
     def consume(self, max_records: int, *, timeout: float) -> Delivery | None:
         with self._changed:
-            end = lambda: self._offset + len(self._records)  # noqa: E731
-            if not self._changed.wait_for(lambda: end() > self._consumed, timeout):
+            if not self._changed.wait_for(self._has_unconsumed, timeout):
                 return None
             start = self._consumed - self._offset
             batch = self._records[start : start + max_records]
             self._consumed += len(batch)
             return Delivery(records=batch, token=self._consumed)
+
+    def _has_unconsumed(self) -> bool:
+        return self._offset + len(self._records) > self._consumed
 
     def ack(self, token: int) -> None:
         with self._changed:

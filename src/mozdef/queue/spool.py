@@ -82,7 +82,8 @@ class Spool:
         self._fd = os.open(self._segment_path(self._bases[-1]), os.O_WRONLY | os.O_APPEND)
         self._read_fds: dict[int, int] = {}
         logger.info(
-            "spool.open", extra=fields(path=str(path), acked=self._acked, pending=self.pending_bytes())
+            "spool.open",
+            extra=fields(path=str(path), acked=self._acked, pending=self.pending_bytes()),
         )
 
     # -- publishing --------------------------------------------------------
@@ -234,6 +235,8 @@ class Spool:
         data = segment.read_bytes()
         keep = data.rfind(b"\n") + 1
         if keep < len(data):
-            logger.warning("spool.torn_tail", extra=fields(segment=segment.name, cut=len(data) - keep))
+            logger.warning(
+                "spool.torn_tail", extra=fields(segment=segment.name, cut=len(data) - keep)
+            )
             with segment.open("r+b") as handle:
                 handle.truncate(keep)
