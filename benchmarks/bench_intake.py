@@ -1,0 +1,194 @@
+"""End to end: `POST /_bulk` from a separate process into `mozdef serve` until searchable.
+
+    python benchmarks/bench_intake.py [--seconds 60] [--batch 1000] [--senders 1]
+
+1. writes the bulk bodies of the deterministic corpus to a file (outside the timing);
+2. starts `mozdef serve` on a fresh data folder;
+3. sender processes post the bodies back to back over keep-alive connections;
+4. a probe polls the store's count every 100 ms; a batch is searchable once the count
+   reaches the number of events acknowledged up to and including it (the pipeline
+   indexes in acknowledgement order), which gives intake-to-searchable latency per batch;
+5. prints sustained events/s (acknowledged, and searchable at the end), latency
+   percentiles and the server's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import multiprocessing
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+sys.path.insert(0, str(Path(__file__).parent))
+from corpus import events  # noqa: E402
+
+TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def write_bodies(path: Path, count: int, batch: int) -> None:
+    """Bulk bodies, one per line of a length-prefixed file."""
+    with path.open("wb") as out:
+        lines: list[bytes] = []
+        for event in events(count, day=TODAY):
+            lines.append(b'{"index":{}}\n' + orjson.dumps(event))
+            if len(lines) == batch:
+                body = b"\n".join(lines) + b"\n"
+                out.write(len(body).to_bytes(8, "big") + body)
+                lines = []
+
+
+def read_bodies(path: Path, part: int, parts: int) -> list[bytes]:
+    bodies: list[bytes] = []
+    with path.open("rb") as handle:
+        while header := handle.read(8):
+            bodies.append(handle.read(int.from_bytes(header, "big")))
+    return bodies[part::parts]
+
+
+def sender(port: int, path: str, part: int, parts: int, seconds: float, out: Any) -> None:
+    bodies = read_bodies(Path(path), part, parts)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    acks: list[tuple[float, int]] = []
+    deadline = time.monotonic() + seconds
+    for body in bodies:
+        if time.monotonic() >= deadline:
+            break
+        sent = time.time()
+        connection.request("POST", "/_bulk", body, {"Content-Type": "application/x-ndjson"})
+        answer = connection.getresponse()
+        answer.read()
+        if answer.status == 200:
+            acks.append((sent, body.count(b"\n") // 2))
+        else:
+            time.sleep(float(answer.getheader("Retry-After") or 1))
+    out.send(acks)
+
+
+def probe(url: str, stop: threading.Event, samples: list[tuple[float, int]]) -> None:
+    with httpx.Client(timeout=10) as client:
+        while not stop.is_set():
+            params = {"q": "", "size": "0", "start": "now-2d", "end": "now+2d"}
+            total = client.get(url + "/api/v1/events/search", params=params).json()["total"]
+            samples.append((time.time(), total))
+            time.sleep(0.1)
+
+
+def latencies(acks: list[tuple[float, int]], samples: list[tuple[float, int]]) -> list[float]:
+    """Seconds from sending each acknowledged batch to the first count that includes it."""
+    out: list[float] = []
+    cumulative = 0
+    cursor = 0
+    for sent, size in sorted(acks):
+        cumulative += size
+        while cursor < len(samples) and samples[cursor][1] < cumulative:
+            cursor += 1
+        if cursor == len(samples):
+            break
+        out.append(max(0.0, samples[cursor][0] - sent))
+    return out
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def start_server(data: Path, port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "mozdef.cli", "serve", "--data-dir", str(data)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], stderr=(data.parent / "serve.log").open("wb")
+    )
+    for _ in range(600):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/status", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def run(args: argparse.Namespace) -> dict[str, float]:
+    work = Path(tempfile.mkdtemp(prefix="mozdef-bench-"))
+    bodies = work / "bodies.bin"
+    count = int(args.rate_cap * args.seconds)
+    write_bodies(bodies, count, args.batch)
+    server = start_server(work / "data", args.port)
+    url = f"http://127.0.0.1:{args.port}"
+    stop, samples = threading.Event(), []
+    prober = threading.Thread(target=probe, args=(url, stop, samples))
+    prober.start()
+    try:
+        acks = _send(args, str(bodies))
+        accepted = sum(size for _, size in acks)
+        deadline = time.monotonic() + 60
+        while (not samples or samples[-1][1] < accepted) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        stop.set()
+        prober.join()
+        rss = peak_rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+        shutil.rmtree(work, ignore_errors=True)
+    lat = sorted(latencies(acks, samples))
+    elapsed = max(s for s, _ in acks) - min(s for s, _ in acks)
+    return {
+        "acked_events_per_s": accepted / elapsed,
+        "searchable": samples[-1][1],
+        "accepted": accepted,
+        "p50_s": lat[len(lat) // 2],
+        "p99_s": lat[int(len(lat) * 0.99) - 1],
+        "peak_rss_mib": rss,
+    }
+
+
+def _send(args: argparse.Namespace, path: str) -> list[tuple[float, int]]:
+    pipes, procs = [], []
+    for part in range(args.senders):
+        receive, send = multiprocessing.Pipe(duplex=False)
+        proc = multiprocessing.Process(
+            target=sender, args=(args.port, path, part, args.senders, args.seconds, send)
+        )
+        proc.start()
+        pipes.append(receive)
+        procs.append(proc)
+    acks: list[tuple[float, int]] = []
+    for receive, proc in zip(pipes, procs, strict=True):
+        acks.extend(receive.recv())
+        proc.join()
+    return acks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--senders", type=int, default=1)
+    parser.add_argument("--port", type=int, default=18080)
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--rate-cap", type=float, default=40000, help="events generated per second of run"
+    )
+    args = parser.parse_args()
+    results = [run(args) for _ in range(args.runs)]
+    for key in results[0]:
+        values = [r[key] for r in results]
+        print(f"{key:>20}: median {statistics.median(values):10.2f}  runs {values}")
+
+
+if __name__ == "__main__":
+    main()

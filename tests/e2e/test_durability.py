@@ -1,0 +1,95 @@
+"""Acknowledged means durable: SIGKILL during sustained intake loses nothing and
+duplicates nothing; a full spool answers 429 with Retry-After."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import orjson
+
+from tests.e2e.server import Server, running, start
+
+BATCH = 200
+
+
+def send_until(server: Server, stop: threading.Event, acked: list[int]) -> None:
+    """Post numbered batches; record the numbers of every acknowledged batch."""
+    number = 0
+    with httpx.Client(timeout=10) as client:
+        while not stop.is_set():
+            lines = (
+                orjson.dumps({"summary": "durable", "details": {"seq": number * BATCH + i}})
+                for i in range(BATCH)
+            )
+            try:
+                answer = client.post(server.url + "/events", content=b"\n".join(lines))
+            except httpx.TransportError:
+                return
+            if answer.status_code == 200:
+                acked.extend(range(number * BATCH, (number + 1) * BATCH))
+            number += 1
+
+
+def stored_seqs(server: Server) -> list[int]:
+    seqs: list[int] = []
+    offset = 0
+    while True:
+        params = {"q": "summary:durable", "size": "5000", "from": str(offset), "start": "1h"}
+        page = httpx.get(server.url + "/api/v1/events/search", params=params, timeout=30).json()
+        seqs.extend(hit["_source"]["details"]["seq"] for hit in page["hits"])
+        offset += len(page["hits"])
+        if not page["hits"] or offset >= page["total"]:
+            return seqs
+
+
+def test_sigkill_during_intake_loses_no_acknowledged_event(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    server = start(data)
+    stop, acked = threading.Event(), []
+    sender = threading.Thread(target=send_until, args=(server, stop, acked))
+    sender.start()
+    time.sleep(4)
+    server.kill()
+    stop.set()
+    sender.join()
+    assert len(acked) > 1000
+
+    with running(data) as again:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            seqs = stored_seqs(again)
+            if set(acked) <= set(seqs):
+                break
+            time.sleep(0.5)
+    assert set(acked) <= set(seqs)
+    assert len(seqs) == len(set(seqs)), "an event was stored twice"
+
+
+def test_full_spool_answers_429_with_retry_after(tmp_path: Path) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "slow.py").write_text(
+        "import time\n\n\n"
+        "class message:\n"
+        "    def __init__(self):\n"
+        "        self.registration = ['*']\n"
+        "        self.priority = 1\n\n"
+        "    def onMessage(self, message, metadata):\n"
+        "        time.sleep(0.05)\n"
+        "        return (message, metadata)\n"
+    )
+    env = {
+        "MOZDEF_SPOOL_MAX_PENDING_BYTES": "20000",
+        "MOZDEF_PIPELINE_PLUGIN_FOLDERS": str(plugins),
+    }
+    body = b"\n".join(orjson.dumps({"summary": "x" * 100, "n": n}) for n in range(50))
+    with running(tmp_path / "data", env=env) as server:
+        answers = [httpx.post(server.url + "/events", content=body) for _ in range(10)]
+        counters = httpx.get(server.url + "/status").json()["counters"]
+    refused = [a for a in answers if a.status_code == 429]
+    assert refused, [a.status_code for a in answers]
+    assert refused[0].headers["Retry-After"] == "1"
+    assert counters["rejected"]["queue_full"] >= 50
