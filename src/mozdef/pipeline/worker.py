@@ -100,7 +100,7 @@ class Worker:
         indexed = len(docs) + len(replaced) - len(failures)
         self.stats.consumed += len(delivery.records)
         self.stats.indexed += indexed
-        logger.debug(
+        logger.info(
             "worker.batch",
             extra=fields(
                 records=len(delivery.records),
