@@ -1,0 +1,1 @@
+"""The alert engine: rules (Python, YAML, Sigma), scheduling, streaming, actions."""
