@@ -35,6 +35,15 @@ class QueryError(MozDefError):
     """A well-formed query that cannot be run (bad range bound, bad CIDR, bad time)."""
 
 
+class QueryValueError(QueryError):
+    """One value in a query cannot be used as written: names the value and what was expected."""
+
+    def __init__(self, value: str, expected: str) -> None:
+        super().__init__(f"invalid value {value!r} in query: expected {expected}")
+        self.value = value
+        self.expected = expected
+
+
 class PluginError(MozDefError):
     """A plugin failed to load; names the plugin and the reason."""
 
@@ -71,3 +80,46 @@ class QueueFullError(MozDefError):
         super().__init__(f"{stage} is full; retry after {retry_after:g}s")
         self.stage = stage
         self.retry_after = retry_after
+
+
+class RuleError(MozDefError):
+    """A rule could not be loaded or run; names the rule, its file and line when known."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        rule_id: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        where = [part for part in (path, None if line is None else f"line {line}") if part]
+        prefix = ", ".join(where) or (f"rule {rule_id}" if rule_id else "rule")
+        super().__init__(f"{prefix}: {reason}")
+        self.reason = reason
+        self.rule_id = rule_id
+        self.path = path
+        self.line = line
+
+
+class AlertError(MozDefError):
+    """An operation on a stored alert was refused; names the alert."""
+
+    def __init__(self, alert_id: str, reason: str) -> None:
+        super().__init__(f"alert {alert_id}: {reason}")
+        self.alert_id = alert_id
+        self.reason = reason
+
+
+class AlertNotFoundError(AlertError):
+    def __init__(self, alert_id: str) -> None:
+        super().__init__(alert_id, "no such alert")
+
+
+class AppDbError(MozDefError):
+    """The application database could not be opened, migrated or written."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"application database {url}: {reason}")
+        self.url = url
+        self.reason = reason

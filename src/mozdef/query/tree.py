@@ -90,7 +90,9 @@ class Bool:
     must_not: tuple[Node, ...] = field(default=())
 
 
-Node: TypeAlias = MatchAll | MatchNone | Term | Phrase | Wildcard | Regex | Range | Exists | Cidr | Bool
+Node: TypeAlias = (
+    MatchAll | MatchNone | Term | Phrase | Wildcard | Regex | Range | Exists | Cidr | Bool
+)
 
 
 def and_(*nodes: Node) -> Node:
