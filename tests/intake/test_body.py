@@ -67,3 +67,8 @@ def test_too_large_event_names_the_limit() -> None:
 
 def test_invalid_array_is_one_rejection() -> None:
     assert reasons(split_body(b'[{"a": 1},', LIMITS)) == [(0, "invalid_json")]
+
+
+def test_brackets_and_colons_inside_strings_do_not_count() -> None:
+    body = b'{"a": "' + b"{[:" * 40 + b'"}'
+    assert reasons(split_body(body, LIMITS)) == [(0, "ok")]

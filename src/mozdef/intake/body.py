@@ -90,7 +90,7 @@ def check_event(position: int, value: Any, line: bytes | None, limits: IntakeSet
     if not isinstance(value, dict):
         found = type(value).__name__
         return Rejection(position, "not_an_object", f"expected a JSON object, found {found}")
-    problem = _shape_problem(value, limits)
+    problem = _shape_problem(value, line, limits)
     if problem is not None:
         return Rejection(position, *problem)
     if line is None:
@@ -100,13 +100,25 @@ def check_event(position: int, value: Any, line: bytes | None, limits: IntakeSet
     return Accepted(position, value, line)
 
 
-def _shape_problem(value: dict[str, Any], limits: IntakeSettings) -> tuple[str, str] | None:
+def _shape_problem(
+    value: dict[str, Any], line: bytes | None, limits: IntakeSettings
+) -> tuple[str, str] | None:
+    if line is not None and _surely_within(line, limits):
+        return None
     depth, count = _measure(value, limits.max_depth, limits.max_fields)
     if depth > limits.max_depth:
         return "too_deep", f"nesting deeper than the limit intake.max_depth={limits.max_depth}"
     if count > limits.max_fields:
         return "too_many_fields", f"more than the limit intake.max_fields={limits.max_fields}"
     return None
+
+
+def _surely_within(line: bytes, limits: IntakeSettings) -> bool:
+    """A cheap bound from the raw JSON: every nesting level opens a bracket and every
+    field is followed by a colon, so few of them prove the event is within the limits
+    without walking it. Brackets and colons inside strings only make the bound loose."""
+    opened = line.count(b"{") + line.count(b"[")
+    return opened <= limits.max_depth and line.count(b":") <= limits.max_fields
 
 
 def _measure(value: Any, max_depth: int, max_fields: int) -> tuple[int, int]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +37,13 @@ class Submitted:
     position: int
 
 
+def new_ids(count: int) -> list[str]:
+    """`count` random 128-bit ids as 32 hex digits, from one call to the OS's generator
+    (as unguessable as uuid4, a fraction of its cost per event)."""
+    pool = os.urandom(16 * count).hex()
+    return [pool[i : i + 32] for i in range(0, 32 * count, 32)]
+
+
 class Intake:
     def __init__(
         self, queue: EventQueue, *, disk_problem: Callable[[], str | None] = lambda: None
@@ -59,7 +66,11 @@ class Intake:
         if problem is not None:
             raise IntakeError("disk_floor", problem)
         received = dt.datetime.now(dt.UTC)
-        records = [self._record(s, received, kind, application) for s in submissions]
+        ids = new_ids(len(submissions))
+        records = [
+            self._record(s, event_id, received, kind, application)
+            for s, event_id in zip(submissions, ids, strict=True)
+        ]
         position = self._queue.publish(records) if records else 0
         with self._lock:
             self.accepted += len(records)
@@ -79,10 +90,14 @@ class Intake:
 
     @staticmethod
     def _record(
-        submission: Submission, received: dt.datetime, kind: RecordKind, application: str | None
+        submission: Submission,
+        event_id: str,
+        received: dt.datetime,
+        kind: RecordKind,
+        application: str | None,
     ) -> Record:
         return Record(
-            id=submission.client_id or uuid.uuid4().hex,
+            id=submission.client_id or event_id,
             received=received,
             body=submission.event.line,
             kind=kind,
