@@ -1,30 +1,36 @@
-"""The embedded system: intake, spool, pipeline worker, store and housekeeping in
-one process, as `mozdef serve` runs it.
+"""The embedded system as `mozdef serve` runs it: this process takes events over
+HTTP into the spool and answers searches; a worker process (see
+`mozdef.pipeline.service`) turns the spool into indexed events. Two processes,
+so that intake and indexing each get a core instead of sharing one interpreter.
 
-This is the composition root: it builds each component from its part of the
-settings and owns the threads. Nothing else constructs components.
+This is the composition root of the serving process: it builds each component
+from its part of the settings, starts the worker, and restarts it if it dies.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import multiprocessing
 import threading
+import time
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from mozdef.config.settings import Settings
+from mozdef.errors import MozDefError
 from mozdef.intake.service import Intake
 from mozdef.logfmt import fields
 from mozdef.ops.diskguard import DiskGuard
-from mozdef.ops.retention import prune
-from mozdef.pipeline import Pipeline, load_plugins
-from mozdef.pipeline.deadletter import DeadLetter
-from mozdef.pipeline.worker import Worker
-from mozdef.queue.spool import Spool
+from mozdef.pipeline.service import read_status, spawn_worker
+from mozdef.queue.spool import SpoolWriter
 from mozdef.store.tantivy import TantivyStore
 
 logger = logging.getLogger(__name__)
+
+_START_TIMEOUT = 120.0
+_RESTART_DELAY = 1.0
 
 
 @dataclass(frozen=True)
@@ -34,106 +40,119 @@ class Health:
     reason: str
 
 
-def build_pipeline(settings: Settings) -> Pipeline:
-    plugins = load_plugins(
-        settings.pipeline.plugins,
-        settings.pipeline.plugin_folders,
-        settings.pipeline.plugin_options,
-    )
-    return Pipeline(plugins, mozdefhostname=settings.mozdefhostname)
+class WorkerStartError(MozDefError):
+    """The worker process could not start; carries its message."""
 
 
 class System:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.pipeline = build_pipeline(settings)
-        self.store = TantivyStore(
-            settings.store_dir, writer=True, writer_heap_bytes=settings.store.writer_heap_bytes
-        )
-        self.queue = Spool(
+        self.queue = SpoolWriter(
             settings.spool_dir,
             segment_bytes=settings.spool.segment_bytes,
             max_pending_bytes=settings.spool.max_pending_bytes,
             fsync=settings.spool.fsync,
         )
+        self.store = TantivyStore(settings.store_dir, writer=False)
         self.disk = DiskGuard(settings.data_dir, settings.store.disk_floor_bytes)
-        self.deadletter = DeadLetter(settings.data_dir / "deadletter")
-        self.worker = Worker(
-            self.queue,
-            self.pipeline,
-            self.store,
-            self.deadletter,
-            batch_size=settings.pipeline.batch_size,
-            commit_interval=settings.store.commit_interval,
-        )
         self.intake = Intake(self.queue, disk_problem=self._disk_problem)
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
+        self._stop = multiprocessing.get_context("spawn").Event()
+        self._worker: BaseProcess | None = None
+        self._supervisor: threading.Thread | None = None
         self._ready = threading.Event()
+        self.worker_restarts = 0
 
     def start(self) -> None:
-        self._spawn("worker", self.worker.run, self._stop)
-        self._spawn("retention", self._retention_loop)
+        """Start the worker and wait until it is ready; raises WorkerStartError."""
+        self._worker = self._start_worker()
+        self._supervisor = threading.Thread(target=self._supervise, name="mozdef-supervisor")
+        self._supervisor.daemon = True
+        self._supervisor.start()
         self._ready.set()
         logger.info("system.ready", extra=fields(data_dir=str(self.settings.data_dir)))
 
     def stop(self) -> None:
         self._ready.clear()
         self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=30)
+        if self._worker is not None:
+            self._worker.join(timeout=60)
+        if self._supervisor is not None:
+            self._supervisor.join(timeout=5)
         self.queue.close()
         self.store.close()
         logger.info("system.stopped")
 
+    def wait_searchable(self, position: int, *, timeout: float) -> bool:
+        """Wait until the worker committed everything up to `position`, then make
+        this process's searches see it."""
+        done = self.queue.wait_acked(position, timeout=timeout)
+        self.store.refresh()
+        return done
+
     def health(self) -> Health:
         if not self._ready.is_set():
             return Health(ready=False, accepting=False, reason="starting")
+        if self._worker is None or not self._worker.is_alive():
+            return Health(ready=True, accepting=True, reason="worker restarting")
         problem = self._disk_problem()
         if problem is not None:
             return Health(ready=True, accepting=False, reason=problem)
         return Health(ready=True, accepting=True, reason="")
 
     def counters(self) -> dict[str, Any]:
-        pipeline = self.pipeline.stats
-        worker = self.worker.stats
+        worker = read_status(self.settings.data_dir)
         return {
             "accepted": self.intake.accepted,
             "rejected": dict(self.intake.rejected),
-            "dropped_by_plugin": dict(pipeline.dropped_by_plugin),
-            "plugin_errors": dict(pipeline.plugin_errors),
-            "indexed": worker.indexed,
-            "failed": dict(worker.failed),
-            "deadletter": self.deadletter.count,
+            "dropped_by_plugin": worker.get("dropped_by_plugin", {}),
+            "plugin_errors": worker.get("plugin_errors", {}),
+            "indexed": worker.get("indexed", 0),
+            "failed": worker.get("failed", {}),
+            "deadletter": worker.get("deadletter", 0),
             "queue_pending_bytes": self.queue.pending_bytes(),
-            "commits": worker.commits,
-            "last_commit_ms": round(worker.last_commit_ms, 1),
+            "commits": worker.get("commits", 0),
+            "last_commit_ms": worker.get("last_commit_ms", 0.0),
+            "worker_restarts": self.worker_restarts,
         }
 
     def _disk_problem(self) -> str | None:
         status = self.disk.check()
         return None if status.ok else status.reason
 
-    def _spawn(self, name: str, target: Any, *args: Any) -> None:
-        thread = threading.Thread(target=target, args=args, name=f"mozdef-{name}", daemon=True)
-        thread.start()
-        self._threads.append(thread)
+    def _start_worker(self) -> BaseProcess:
+        process, report = spawn_worker(self.settings, self._stop)
+        outcome = _receive(report, _START_TIMEOUT)
+        if outcome != "ready":
+            process.join(timeout=5)
+            raise WorkerStartError(f"worker did not start: {outcome}")
+        return process
 
-    def _retention_loop(self) -> None:
-        while not self._stop.wait(self.settings.retention.interval):
-            self.run_retention()
+    def _supervise(self) -> None:
+        """Restart the worker when it dies; the spool redelivers what it had not committed."""
+        while not self._stop.is_set():
+            worker = self._worker
+            if worker is not None:
+                worker.join(timeout=0.5)
+            if self._stop.is_set() or (worker is not None and worker.is_alive()):
+                continue
+            code = worker.exitcode if worker is not None else None
+            logger.error("worker.died", extra=fields(exitcode=code, restarts=self.worker_restarts))
+            time.sleep(_RESTART_DELAY)
+            try:
+                self._worker = self._start_worker()
+                self.worker_restarts += 1
+            except MozDefError as exc:
+                logger.error("worker.restart_failed", extra=fields(error=str(exc)))
 
-    def run_retention(self) -> list[str]:
-        retention = self.settings.retention
-        policy = {
-            "events": retention.events_days,
-            "alerts": retention.alerts_days,
-            "*": retention.custom_days,
-        }
-        try:
-            return prune(self.store, policy, today=dt.datetime.now(dt.UTC).date())
-        except Exception:
-            # Housekeeping must never take intake down; the next pass tries again.
-            logger.exception("retention.failed")
-            return []
+
+def _receive(report: Connection, timeout: float) -> str:
+    try:
+        if report.poll(timeout):
+            message: str = report.recv()
+            return message
+    except EOFError:
+        return "the worker process exited during start-up (see its log above)"
+    finally:
+        report.close()
+    return f"no answer within {timeout:g}s"

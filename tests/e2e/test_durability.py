@@ -48,7 +48,7 @@ def stored_seqs(server: Server) -> list[int]:
 def test_sigkill_during_intake_loses_no_acknowledged_event(tmp_path: Path) -> None:
     data = tmp_path / "data"
     server = start(data)
-    stop, acked = threading.Event(), []
+    stop, acked = threading.Event(), list[int]()
     sender = threading.Thread(target=send_until, args=(server, stop, acked))
     sender.start()
     time.sleep(4)

@@ -10,7 +10,7 @@ from mozdef.pipeline.deadletter import DeadLetter
 from mozdef.pipeline.worker import Worker
 from mozdef.queue.base import Record
 from mozdef.queue.memory import MemoryQueue
-from mozdef.queue.spool import Spool
+from mozdef.queue.spool import SpoolReader, SpoolWriter
 from mozdef.store.base import IndexedDoc, IndexFailure, SearchRequest
 from mozdef.store.memory import MemoryStore
 
@@ -23,7 +23,7 @@ def record(n: int, **fields: Any) -> Record:
 
 
 class DropNamed:
-    registration = ["drop-me"]
+    registration = ("drop-me",)
     priority = 1
 
     def onMessage(self, message: Any, metadata: Any) -> tuple[Any, Any]:
@@ -85,14 +85,12 @@ def test_refused_event_goes_to_dead_letter_with_reason(tmp_path: Path) -> None:
 
 def test_redelivery_after_crash_stores_no_duplicate(tmp_path: Path) -> None:
     store = MemoryStore()
-    spool = Spool(tmp_path / "spool")
-    spool.publish([record(1), record(2)])
-    worker, _ = make(tmp_path, spool, store)
+    SpoolWriter(tmp_path / "spool").publish([record(1), record(2)])
+    worker, _ = make(tmp_path, SpoolReader(tmp_path / "spool"), store)
     worker.step(timeout=0)
     store.commit()  # committed, but the crash comes before the acknowledgement
-    spool.close()
 
-    again, _ = make(tmp_path, Spool(tmp_path / "spool"), store)
+    again, _ = make(tmp_path, SpoolReader(tmp_path / "spool"), store)
     again.step(timeout=0)
     again.flush()
     assert stored(store) == ["id1", "id2"]

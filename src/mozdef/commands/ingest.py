@@ -14,11 +14,11 @@ from typing import Any
 from mozdef.commands.lines import read_events
 from mozdef.config import Settings
 from mozdef.pipeline.deadletter import DeadLetter
+from mozdef.pipeline.service import build_pipeline
 from mozdef.pipeline.worker import Worker
 from mozdef.queue.base import Record
 from mozdef.queue.memory import MemoryQueue
 from mozdef.store.tantivy import TantivyStore
-from mozdef.system import build_pipeline
 
 _CHUNK = 5000
 # Commit (and so bound the queue) every this many chunks.

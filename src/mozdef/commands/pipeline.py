@@ -17,7 +17,7 @@ import orjson
 
 from mozdef.commands.lines import read_events
 from mozdef.config import Settings
-from mozdef.system import build_pipeline
+from mozdef.pipeline.service import build_pipeline
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:

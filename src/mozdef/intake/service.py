@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from mozdef.errors import IntakeError
 from mozdef.intake.body import Accepted, Rejection
-from mozdef.queue.base import EventQueue, Record, RecordKind
+from mozdef.queue.base import QueuePublisher, Record, RecordKind
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def new_ids(count: int) -> list[str]:
 
 class Intake:
     def __init__(
-        self, queue: EventQueue, *, disk_problem: Callable[[], str | None] = lambda: None
+        self, queue: QueuePublisher, *, disk_problem: Callable[[], str | None] = lambda: None
     ) -> None:
         self._queue = queue
         self._disk_problem = disk_problem
@@ -84,9 +84,6 @@ class Intake:
         """A whole request refused (body too large, queue full, disk floor)."""
         with self._lock:
             self.rejected[reason] += events
-
-    def wait_searchable(self, position: int, *, timeout: float) -> bool:
-        return self._queue.wait_acked(position, timeout=timeout)
 
     @staticmethod
     def _record(

@@ -10,21 +10,27 @@ before it is acknowledged, so nothing leaves the queue unaccounted for.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import orjson
 
 from mozdef.logfmt import fields
 from mozdef.pipeline.chain import Pipeline
 from mozdef.pipeline.deadletter import DeadLetter
-from mozdef.queue.base import Delivery, EventQueue, Record
+from mozdef.queue.base import Delivery, QueueConsumer, Record
 from mozdef.store.base import EventStore, IndexedDoc
 
 logger = logging.getLogger(__name__)
+
+
+class StopSignal(Protocol):
+    """A threading or multiprocessing Event."""
+
+    def is_set(self) -> bool: ...
 
 
 @dataclass
@@ -40,7 +46,7 @@ class WorkerStats:
 class Worker:
     def __init__(
         self,
-        queue: EventQueue,
+        queue: QueueConsumer,
         pipeline: Pipeline,
         store: EventStore,
         deadletter: DeadLetter,
@@ -60,7 +66,7 @@ class Worker:
         self._last_commit = time.monotonic()
         self.stats = WorkerStats()
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: StopSignal) -> None:
         while not stop.is_set():
             self.step(timeout=min(0.2, self._commit_interval))
         self.flush()

@@ -38,22 +38,30 @@ class Delivery:
     redelivered: bool = False
 
 
-class EventQueue(Protocol):
+class QueuePublisher(Protocol):
+    """The intake's side of the queue."""
+
     def publish(self, records: Sequence[Record]) -> int:
         """Make `records` durable; returns a position to wait on with `wait_acked`.
         Raises `QueueFullError` when the queue holds too much unacknowledged data."""
         ...
-
-    def consume(self, max_records: int, *, timeout: float) -> Delivery | None:
-        """The next records after the last consumed ones, or None after `timeout` seconds."""
-        ...
-
-    def ack(self, token: int) -> None: ...
 
     def wait_acked(self, position: int, *, timeout: float) -> bool:
         """Block until every record up to `position` is acknowledged; False on timeout."""
         ...
 
     def pending_bytes(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+class QueueConsumer(Protocol):
+    """A worker's side of the queue."""
+
+    def consume(self, max_records: int, *, timeout: float) -> Delivery | None:
+        """The next records after the last consumed ones, or None after `timeout` seconds."""
+        ...
+
+    def ack(self, token: int) -> None: ...
 
     def close(self) -> None: ...

@@ -1,15 +1,21 @@
 """The embedded queue: an append-only spool of segment files on local disk.
 
-Records are lines (`header<TAB>body<LF>`) appended to segment files named by
-the global byte offset they start at, as in a Kafka log. `publish` returns once
-the bytes are fsynced; concurrent publishers share one fsync (group commit), so
-durability costs one disk flush per burst, not per request. A checkpoint file
-holds the acknowledged offset; on start, everything after it is delivered again
-and marked redelivered, so the worker stores it with replace semantics and a
-crash between the store's commit and the checkpoint duplicates nothing.
+Records are lines (`header<TAB>body<LF>`) appended to segment files named by the
+global byte offset they start at, as in a Kafka log. Two sides, usually in two
+processes, share the folder and nothing else:
 
-A write torn by a crash (a last line without its newline) was never
-acknowledged to anyone and is cut off on start.
+- `SpoolWriter` (intake) appends; `publish` returns once the bytes are fsynced,
+  and concurrent publishers share one fsync (group commit), so durability costs
+  one disk flush per burst, not per request.
+- `SpoolReader` (the worker) reads from its checkpoint on; `ack` moves the
+  checkpoint file forward and deletes segments it has passed. The writer learns
+  of acknowledgements by reading that file.
+
+On start, everything after the checkpoint is delivered again and marked
+redelivered, so the worker stores it with replace semantics and a crash between
+the store's commit and the checkpoint duplicates nothing. A write torn by a crash
+(a last line without its newline) was never acknowledged to anyone; the writer
+cuts it off when it opens the spool, before any reader starts.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,6 +39,9 @@ logger = logging.getLogger(__name__)
 _SUFFIX = ".log"
 _CHECKPOINT = "checkpoint"
 _MIN_READ = 4 * 1024 * 1024
+# How often the sides look at each other's files when waiting.
+_POLL_SECONDS = 0.002
+_CHECKPOINT_TTL = 0.01
 
 
 def encode(record: Record) -> bytes:
@@ -54,7 +64,30 @@ def decode(line: bytes) -> Record:
     )
 
 
-class Spool:
+def segment_path(folder: Path, base: int) -> Path:
+    return folder / f"{base:020d}{_SUFFIX}"
+
+
+def segment_bases(folder: Path) -> list[int]:
+    return sorted(int(p.stem) for p in folder.glob("*" + _SUFFIX) if p.stem.isdigit())
+
+
+def read_checkpoint(folder: Path) -> int:
+    try:
+        return int((folder / _CHECKPOINT).read_text().strip() or 0)
+    except FileNotFoundError:
+        return 0
+
+
+def write_checkpoint(folder: Path, position: int) -> None:
+    # Not fsynced on purpose: a checkpoint lost in a crash only means redelivery,
+    # which the store absorbs with replace semantics.
+    tmp = folder / f"{_CHECKPOINT}.{os.getpid()}.tmp"
+    tmp.write_text(str(position))
+    tmp.replace(folder / _CHECKPOINT)
+
+
+class SpoolWriter:
     def __init__(
         self,
         path: Path,
@@ -69,24 +102,16 @@ class Spool:
         self._fsync = fsync
         path.mkdir(parents=True, exist_ok=True)
 
-        self._acked = self._read_checkpoint()
-        self._bases = self._repair_segments()
-        self._end = self._bases[-1] + self._segment_size(self._bases[-1])
-        self._redeliver_until = self._end
-        self._consumed = self._acked
+        self._acked = read_checkpoint(path)
+        self._acked_read_at = time.monotonic()
+        self._base = self._repair()
+        self._end = self._base + segment_path(path, self._base).stat().st_size
         self._synced = self._end
-
+        self._fd = os.open(segment_path(path, self._base), os.O_WRONLY | os.O_APPEND)
         self._lock = threading.Lock()
         self._sync_lock = threading.Lock()
-        self._changed = threading.Condition()
-        self._fd = os.open(self._segment_path(self._bases[-1]), os.O_WRONLY | os.O_APPEND)
-        self._read_fds: dict[int, int] = {}
-        logger.info(
-            "spool.open",
-            extra=fields(path=str(path), acked=self._acked, pending=self.pending_bytes()),
-        )
-
-    # -- publishing --------------------------------------------------------
+        opened = fields(path=str(path), acked=self._acked, pending=self.pending_bytes())
+        logger.info("spool.open", extra=opened)
 
     def publish(self, records: Sequence[Record]) -> int:
         data = b"".join(encode(record) for record in records)
@@ -96,16 +121,38 @@ class Spool:
             self._end += len(data)
             position = self._end
         self._sync_to(position)
-        with self._changed:
-            self._changed.notify_all()
         return position
 
+    def wait_acked(self, position: int, *, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while self._read_acked() < position:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(_POLL_SECONDS)
+        return True
+
+    def pending_bytes(self) -> int:
+        return max(0, self._end - self._read_acked())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fsync:
+                os.fsync(self._fd)
+            os.close(self._fd)
+
+    def _read_acked(self, *, fresh: bool = False) -> int:
+        now = time.monotonic()
+        if fresh or now - self._acked_read_at >= _CHECKPOINT_TTL:
+            self._acked, self._acked_read_at = read_checkpoint(self._path), now
+        return self._acked
+
     def _reserve(self, size: int) -> None:
-        pending = self._end - self._acked
+        pending = self._end - self._read_acked()
         if pending > 0 and pending + size > self._max_pending:
-            raise QueueFullError("spool", retry_after=1.0)
-        current = self._bases[-1]
-        if self._end > current and self._end - current + size > self._segment_bytes:
+            pending = self._end - self._read_acked(fresh=True)
+            if pending > 0 and pending + size > self._max_pending:
+                raise QueueFullError("spool", retry_after=1.0)
+        if self._end > self._base and self._end - self._base + size > self._segment_bytes:
             self._roll()
 
     def _roll(self) -> None:
@@ -113,10 +160,9 @@ class Spool:
             os.fsync(self._fd)
         os.close(self._fd)
         self._synced = max(self._synced, self._end)
-        self._bases.append(self._end)
-        self._fd = os.open(
-            self._segment_path(self._end), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600
-        )
+        self._base = self._end
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+        self._fd = os.open(segment_path(self._path, self._base), flags, 0o600)
 
     def _sync_to(self, position: int) -> None:
         if not self._fsync:
@@ -132,111 +178,119 @@ class Spool:
                 os.close(fd)
             self._synced = max(self._synced, target)
 
-    # -- consuming -----------------------------------------------------------
+    def _repair(self) -> int:
+        """The base of the segment to append to, after cutting a torn tail."""
+        bases = segment_bases(self._path)
+        if not bases:
+            segment_path(self._path, self._acked).touch(mode=0o600)
+            return self._acked
+        last = segment_path(self._path, bases[-1])
+        if bases[-1] + last.stat().st_size < self._acked:
+            # A log older than the checkpoint: start a fresh segment there.
+            segment_path(self._path, self._acked).touch(mode=0o600)
+            return self._acked
+        _cut_torn_tail(last)
+        return bases[-1]
+
+
+def _cut_torn_tail(segment: Path) -> None:
+    size = segment.stat().st_size
+    with segment.open("r+b") as handle:
+        handle.seek(max(0, size - _MIN_READ))
+        tail = handle.read()
+        if not tail or tail.endswith(b"\n"):
+            return
+        cut = len(tail) - (tail.rfind(b"\n") + 1)
+        handle.truncate(size - cut)
+    logger.warning("spool.torn_tail", extra=fields(segment=segment.name, cut=cut))
+
+
+class SpoolReader:
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self._acked = read_checkpoint(path)
+        self._consumed = self._acked
+        self._bases = segment_bases(path)
+        self._redeliver_until = self._end()
+        self._fds: dict[int, int] = {}
 
     def consume(self, max_records: int, *, timeout: float) -> Delivery | None:
-        with self._changed:
-            if not self._changed.wait_for(lambda: self._end > self._consumed, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            lines, size = self._read_lines(max_records)
+            if lines:
+                break
+            if time.monotonic() >= deadline:
                 return None
+            time.sleep(_POLL_SECONDS)
         start = self._consumed
-        lines, size = self._read_lines(start, max_records)
-        self._consumed = start + size
+        self._consumed += size
         return Delivery(
             records=[decode(line) for line in lines],
             token=self._consumed,
             redelivered=start < self._redeliver_until,
         )
 
-    def _read_lines(self, position: int, max_records: int) -> tuple[list[bytes], int]:
-        # Never read past `_end`: bytes beyond it may be a write still in progress.
-        available = self._end - position
+    def ack(self, token: int) -> None:
+        if token <= self._acked:
+            return
+        self._acked = token
+        write_checkpoint(self._path, token)
+        self._drop_acked_segments()
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def _end(self) -> int:
+        if not self._bases:
+            return self._consumed
+        last = self._bases[-1]
+        return last + segment_path(self._path, last).stat().st_size
+
+    def _read_lines(self, max_records: int) -> tuple[list[bytes], int]:
+        """Complete lines after the consumed position; a line still being written
+        (no newline yet) is left for the next call."""
+        base = self._segment_of(self._consumed)
+        if base is None:
+            return [], 0
         want = _MIN_READ
         while True:
-            base = max(b for b in self._bases if b <= position)
-            chunk = os.pread(self._read_fd(base), min(want, available), position - base)
+            chunk = os.pread(self._fd(base), want, self._consumed - base)
             lines = chunk.split(b"\n")[:-1][:max_records]
-            if lines:
+            if lines or len(chunk) < want:
                 return lines, sum(len(line) + 1 for line in lines)
             want *= 2
 
-    def _read_fd(self, base: int) -> int:
-        fd = self._read_fds.get(base)
+    def _segment_of(self, position: int) -> int | None:
+        """The segment holding `position`, moving on when a later segment exists."""
+        if not self._bases or (
+            self._bases[-1] <= position and self._end_of(self._bases[-1]) <= position
+        ):
+            self._bases = segment_bases(self._path)
+        candidates = [b for b in self._bases if b <= position]
+        if not candidates:
+            return None
+        base = candidates[-1]
+        if self._end_of(base) <= position and base != self._bases[-1]:
+            return None
+        return base
+
+    def _end_of(self, base: int) -> int:
+        return base + os.fstat(self._fd(base)).st_size
+
+    def _fd(self, base: int) -> int:
+        fd = self._fds.get(base)
         if fd is None:
-            fd = self._read_fds[base] = os.open(self._segment_path(base), os.O_RDONLY)
+            fd = self._fds[base] = os.open(segment_path(self._path, base), os.O_RDONLY)
         return fd
-
-    # -- acknowledging -------------------------------------------------------
-
-    def ack(self, token: int) -> None:
-        with self._lock:
-            if token <= self._acked:
-                return
-            self._acked = token
-            self._write_checkpoint(token)
-            self._drop_acked_segments()
-        with self._changed:
-            self._changed.notify_all()
-
-    def wait_acked(self, position: int, *, timeout: float) -> bool:
-        with self._changed:
-            return self._changed.wait_for(lambda: self._acked >= position, timeout)
-
-    def pending_bytes(self) -> int:
-        return self._end - self._acked
 
     def _drop_acked_segments(self) -> None:
         while len(self._bases) > 1 and self._bases[1] <= self._acked:
             base = self._bases.pop(0)
-            fd = self._read_fds.pop(base, None)
+            fd = self._fds.pop(base, None)
             if fd is not None:
                 os.close(fd)
-            self._segment_path(base).unlink(missing_ok=True)
-
-    def close(self) -> None:
-        with self._lock:
-            if self._fsync:
-                os.fsync(self._fd)
-            os.close(self._fd)
-            for fd in self._read_fds.values():
-                os.close(fd)
-            self._read_fds.clear()
-
-    # -- files -----------------------------------------------------------------
-
-    def _segment_path(self, base: int) -> Path:
-        return self._path / f"{base:020d}{_SUFFIX}"
-
-    def _segment_size(self, base: int) -> int:
-        return self._segment_path(base).stat().st_size
-
-    def _read_checkpoint(self) -> int:
-        try:
-            return int((self._path / _CHECKPOINT).read_text().strip())
-        except FileNotFoundError:
-            return 0
-
-    def _write_checkpoint(self, position: int) -> None:
-        # Not fsynced on purpose: a checkpoint lost in a crash only means redelivery,
-        # which the store absorbs with replace semantics.
-        tmp = self._path / (_CHECKPOINT + ".tmp")
-        tmp.write_text(str(position))
-        tmp.replace(self._path / _CHECKPOINT)
-
-    def _repair_segments(self) -> list[int]:
-        bases = sorted(int(p.stem) for p in self._path.glob("*" + _SUFFIX) if p.stem.isdigit())
-        if not bases or bases[-1] + self._segment_size(bases[-1]) < self._acked:
-            # No log, or a log older than the checkpoint: start a fresh segment there.
-            self._segment_path(self._acked).touch(mode=0o600)
-            return [*bases, self._acked] if bases else [self._acked]
-        self._cut_torn_tail(self._segment_path(bases[-1]))
-        return bases
-
-    def _cut_torn_tail(self, segment: Path) -> None:
-        data = segment.read_bytes()
-        keep = data.rfind(b"\n") + 1
-        if keep < len(data):
-            logger.warning(
-                "spool.torn_tail", extra=fields(segment=segment.name, cut=len(data) - keep)
-            )
-            with segment.open("r+b") as handle:
-                handle.truncate(keep)
+            segment_path(self._path, base).unlink(missing_ok=True)

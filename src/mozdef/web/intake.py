@@ -81,7 +81,7 @@ async def _submit(
         return unavailable(str(exc))
     if _wants_refresh(request) and done.ids:
         timeout = system.settings.intake.refresh_timeout
-        await run_in_threadpool(system.intake.wait_searchable, done.position, timeout=timeout)
+        await run_in_threadpool(system.wait_searchable, done.position, timeout=timeout)
     return done
 
 

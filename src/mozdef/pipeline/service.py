@@ -1,0 +1,180 @@
+"""The worker process: the spool's reader, the pipeline, the store's writer and
+retention, away from the intake's process so both get a core of their own.
+
+`mozdef serve` starts it with `spawn_worker` and supervises it. The process
+reports readiness (or the error that stopped its start) on a pipe, writes its
+counters to `worker-status.json` in the data folder after each commit, and dies
+with its parent: a worker left behind would hold the store's writer lock.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from mozdef.config.settings import Settings
+from mozdef.errors import MozDefError, StoreLockedError
+from mozdef.logfmt import configure, fields
+from mozdef.ops.retention import prune
+from mozdef.pipeline.chain import Pipeline
+from mozdef.pipeline.deadletter import DeadLetter
+from mozdef.pipeline.registry import load_plugins
+from mozdef.pipeline.worker import Worker
+from mozdef.queue.spool import SpoolReader
+from mozdef.store.tantivy import TantivyStore
+
+logger = logging.getLogger(__name__)
+
+STATUS_FILE = "worker-status.json"
+_PR_SET_PDEATHSIG = 1
+# A worker of a killed server may still hold the writer lock for a moment.
+_LOCK_WAIT_SECONDS = 30.0
+
+
+def build_pipeline(settings: Settings) -> Pipeline:
+    plugins = load_plugins(
+        settings.pipeline.plugins,
+        settings.pipeline.plugin_folders,
+        settings.pipeline.plugin_options,
+    )
+    return Pipeline(plugins, mozdefhostname=settings.mozdefhostname)
+
+
+def spawn_worker(settings: Settings, stop: EventType) -> tuple[BaseProcess, Connection]:
+    """Start the worker process; the pipe carries `"ready"` or the start-up error."""
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(
+        target=worker_main, args=(settings, stop, send), name="mozdef-worker", daemon=True
+    )
+    process.start()
+    send.close()
+    return process, receive
+
+
+def read_status(data_dir: Path) -> dict[str, Any]:
+    try:
+        status: dict[str, Any] = orjson.loads((data_dir / STATUS_FILE).read_bytes())
+    except (FileNotFoundError, orjson.JSONDecodeError):
+        return {}
+    return status
+
+
+def worker_main(settings: Settings, stop: EventType, report: Connection) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    configure(settings.log.level)
+    try:
+        runtime = WorkerRuntime(settings)
+    except MozDefError as exc:
+        report.send(f"error: {exc}")
+        return
+    report.send("ready")
+    report.close()
+    runtime.run(stop)
+
+
+class WorkerRuntime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.pipeline = build_pipeline(settings)
+        self.store = _open_store(settings)
+        self.reader = SpoolReader(settings.spool_dir)
+        self.deadletter = DeadLetter(settings.data_dir / "deadletter")
+        self.worker = Worker(
+            self.reader,
+            self.pipeline,
+            self.store,
+            self.deadletter,
+            batch_size=settings.pipeline.batch_size,
+            commit_interval=settings.store.commit_interval,
+            on_commit=self.write_status,
+        )
+
+    def run(self, stop: EventType | threading.Event) -> None:
+        retention = threading.Thread(target=self._retention_loop, args=(stop,), daemon=True)
+        retention.start()
+        self.write_status()
+        try:
+            self.worker.run(stop)
+        finally:
+            self.write_status()
+            self.reader.close()
+            self.store.close()
+            logger.info("worker.stopped", extra=fields(indexed=self.worker.stats.indexed))
+
+    def write_status(self) -> None:
+        stats, pipeline = self.worker.stats, self.pipeline.stats
+        status = {
+            "pid": os.getpid(),
+            "updated": time.time(),
+            "indexed": stats.indexed,
+            "dropped": stats.dropped,
+            "failed": dict(stats.failed),
+            "commits": stats.commits,
+            "last_commit_ms": round(stats.last_commit_ms, 1),
+            "deadletter": self.deadletter.count,
+            "dropped_by_plugin": dict(pipeline.dropped_by_plugin),
+            "plugin_errors": dict(pipeline.plugin_errors),
+        }
+        path = self.settings.data_dir / STATUS_FILE
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(orjson.dumps(status))
+        tmp.replace(path)
+
+    def run_retention(self) -> list[str]:
+        retention = self.settings.retention
+        policy = {
+            "events": retention.events_days,
+            "alerts": retention.alerts_days,
+            "*": retention.custom_days,
+        }
+        archive = Path(retention.archive_folder) if retention.archive_folder else None
+        try:
+            today = dt.datetime.now(dt.UTC).date()
+            return prune(self.store, policy, today=today, archive_to=archive)
+        except Exception:
+            # Housekeeping must never stop indexing; the next pass tries again.
+            logger.exception("retention.failed")
+            return []
+
+    def _retention_loop(self, stop: EventType | threading.Event) -> None:
+        while not stop.wait(self.settings.retention.interval):
+            self.run_retention()
+
+
+def _open_store(settings: Settings) -> TantivyStore:
+    deadline = time.monotonic() + _LOCK_WAIT_SECONDS
+    while True:
+        try:
+            return TantivyStore(
+                settings.store_dir,
+                writer=True,
+                writer_heap_bytes=settings.store.writer_heap_bytes,
+            )
+        except StoreLockedError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.2)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        logger.warning("worker.no_parent_death_signal")
