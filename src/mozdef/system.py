@@ -114,6 +114,7 @@ class System:
             "commits": worker.get("commits", 0),
             "last_commit_ms": worker.get("last_commit_ms", 0.0),
             "worker_restarts": self.worker_restarts,
+            "worker_pid": worker.get("pid"),
         }
 
     def _disk_problem(self) -> str | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -149,3 +152,38 @@ def test_disk_floor_stops_intake_with_503_and_says_why(tmp_path: Path) -> None:
         answer = httpx.post(full.url + "/events", content=b'{"summary": "x"}')
     assert status.status_code == 503 and "disk" in status.json()["reason"]
     assert answer.status_code == 503 and answer.headers["Retry-After"]
+
+
+def test_plugin_that_fails_to_import_stops_start_up_with_its_name(tmp_path: Path) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "broken.py").write_text("import no_such_module_here\n")
+    env = {**os.environ, "MOZDEF_PIPELINE_PLUGIN_FOLDERS": str(plugins)}
+    command = [sys.executable, "-m", "mozdef.cli", "serve", "--data-dir", str(tmp_path / "d")]
+    done = subprocess.run(
+        [*command, "--port", "0"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2
+    assert "broken.py" in done.stderr and "no_such_module_here" in done.stderr
+
+
+def test_invalid_setting_stops_start_up_naming_key_and_value(tmp_path: Path) -> None:
+    env = {**os.environ, "MOZDEF_SPOOL_FSYNC": "sometimes"}
+    command = [sys.executable, "-m", "mozdef.cli", "serve", "--data-dir", str(tmp_path / "d")]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "spool.fsync='sometimes': expected true or false" in done.stderr
+
+
+def test_killed_worker_is_restarted_and_events_keep_flowing(tmp_path: Path) -> None:
+    with running(tmp_path / "data") as server:
+        worker_pid = httpx.get(server.url + "/status").json()["counters"]["worker_pid"]
+        os.kill(worker_pid, signal.SIGKILL)
+        answer = httpx.post(
+            server.url + "/events?refresh=wait_for",
+            content=b'{"summary": "after restart", "hostname": "phoenix"}',
+            timeout=60,
+        )
+        assert answer.status_code == 200
+        assert search(server, "hostname:phoenix")["total"] == 1
+        assert httpx.get(server.url + "/status").json()["counters"]["worker_restarts"] == 1

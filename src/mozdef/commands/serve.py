@@ -28,13 +28,19 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     system = System(settings)
+    # Started before the HTTP server so that a worker that cannot start (a plugin
+    # that fails to import, a locked store) stops the command with its message.
+    system.start()
     config = uvicorn.Config(
-        create_app(system),
+        create_app(system, manage=False),
         host=settings.server.host,
         port=settings.server.port,
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        system.stop()
     return 0
