@@ -57,8 +57,21 @@ class StorageError(MozDefError):
     """The event store failed or refused an operation."""
 
 
+class StorageUnavailableError(StorageError):
+    """The store's server cannot be reached; names its URL and what went wrong."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot reach the event store at {url}: {reason}; is it running?")
+        self.url = url
+        self.reason = reason
+
+
 class StoreLockedError(StorageError):
-    """Another process holds the writer of the store."""
+    """Another process holds the writer of the store; `path` is the store's folder."""
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class ArchiveError(StorageError):
@@ -123,3 +136,13 @@ class AppDbError(MozDefError):
         super().__init__(f"application database {url}: {reason}")
         self.url = url
         self.reason = reason
+
+
+class ActionError(MozDefError):
+    """An alert action could not deliver; `retryable` says whether trying again may help."""
+
+    def __init__(self, action: str, reason: str, *, retryable: bool = True) -> None:
+        super().__init__(f"action {action}: {reason}")
+        self.action = action
+        self.reason = reason
+        self.retryable = retryable

@@ -1,0 +1,78 @@
+"""The application database's tables, as SQLAlchemy Core metadata.
+
+The migrations under `migrations/versions` create and change these tables; this
+module describes their current shape for queries. A change here needs a new
+migration beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData()
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """An aware UTC time in and out, whatever the database keeps: SQLite keeps no
+    zone, so times are written there as naive UTC and read back as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        utc = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        moment: dt.datetime = value
+        return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+rule_state = Table(
+    "rule_state",
+    metadata,
+    Column("rule_id", String(255), primary_key=True),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("last_run", UtcDateTime, nullable=True),
+    Column("next_run", UtcDateTime, nullable=True),
+    Column("last_duration", Float, nullable=True),
+    Column("last_hits", Integer, nullable=False, default=0),
+    Column("total_runs", Integer, nullable=False, default=0),
+    Column("total_failures", Integer, nullable=False, default=0),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Column("updated", UtcDateTime, nullable=True),
+)
+
+suppressions = Table(
+    "suppressions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("rule_id", String(255), nullable=True, index=True),
+    Column("query", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_by", String(255), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("expires", UtcDateTime, nullable=True),
+    Column("hits", Integer, nullable=False, default=0),
+    Column("last_hit", UtcDateTime, nullable=True),
+)
