@@ -33,8 +33,17 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     drop = actions.add_parser("drop", help="delete one day")
     drop.add_argument("day")
     actions.add_parser("prune", help="apply the retention policy now")
+    for action in actions.choices.values():
+        _accept_common_options(action)
     parser.set_defaults(run=run)
     return parser
+
+
+def _accept_common_options(action: argparse.ArgumentParser) -> None:
+    """Let `--data-dir` and `--config` also follow the action; SUPPRESS keeps a value
+    given before the action from being reset to the default."""
+    action.add_argument("--config", type=Path, default=argparse.SUPPRESS)
+    action.add_argument("--data-dir", type=Path, default=argparse.SUPPRESS)
 
 
 def index_name(day: str) -> str:
