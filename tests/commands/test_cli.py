@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import orjson
@@ -18,7 +19,7 @@ TODAY = dt.datetime.now(dt.UTC).replace(microsecond=0)
 OLD_DAY = dt.datetime(2026, 1, 15, 10, 0, tzinfo=dt.UTC)
 
 
-def ndjson(path: Path, events: list[dict[str, object]]) -> Path:
+def ndjson(path: Path, events: Sequence[Mapping[str, object]]) -> Path:
     path.write_bytes(b"\n".join(orjson.dumps(e) for e in events) + b"\n")
     return path
 
