@@ -2,12 +2,18 @@
 
 A backend joins by adding one entry to `STORE_FACTORIES`: a name and a function that
 opens an empty store in a folder with a clock.
+
+OpenSearch runs as a real node (scripts/opensearch.sh start) whose URL the test command
+exports as MOZDEF_TEST_OPENSEARCH_URL. Without that variable the OpenSearch cases fail,
+saying how to start the node: a backend that is not tested must not look tested.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import importlib
+import os
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -38,7 +44,32 @@ def _tantivy_available() -> bool:
         return False
 
 
-STORE_FACTORIES: list[tuple[str, StoreFactory]] = [("memory", _memory)]
+OPENSEARCH_URL_VARIABLE = "MOZDEF_TEST_OPENSEARCH_URL"
+
+
+def opensearch_url() -> str:
+    """The test node's URL; fails the calling test when the node was not started."""
+    url = os.environ.get(OPENSEARCH_URL_VARIABLE)
+    if not url:
+        pytest.fail(
+            f"{OPENSEARCH_URL_VARIABLE} is not set: run `scripts/opensearch.sh start` and export "
+            f"{OPENSEARCH_URL_VARIABLE}=http://127.0.0.1:9200 (scripts/test.sh does both)"
+        )
+    return url
+
+
+def fresh_prefix() -> str:
+    """An index prefix no other test uses, so tests never see each other's data."""
+    return f"t{uuid.uuid4().hex[:12]}-"
+
+
+def _opensearch(folder: Path, clock: Clock) -> EventStore:
+    from mozdef.store.opensearch import OpenSearchStore
+
+    return OpenSearchStore(opensearch_url(), prefix=fresh_prefix(), clock=clock, replicas=0)
+
+
+STORE_FACTORIES: list[tuple[str, StoreFactory]] = [("memory", _memory), ("opensearch", _opensearch)]
 if _tantivy_available():
     STORE_FACTORIES.append(("tantivy", _tantivy))
 

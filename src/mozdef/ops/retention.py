@@ -1,0 +1,72 @@
+"""Retention: whole daily (or monthly) indices dropped once older than their family's limit.
+
+`policy` maps an index family (`events`, `alerts`, a custom application's name) to
+the days to keep; the key `*` covers families not named; 0 keeps forever. An index
+goes when its last day is more than that many days before `today`: with 30 days,
+on 2026-12-31 `events-20261201` stays and `events-20261130` goes, and `alerts-202610`
+goes once 2026-10-31 is more than 30 days past. Today's index always stays.
+
+With `archive_to`, each index is archived there first; an index whose archive
+fails is kept (and logged) so that nothing is dropped without its archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+from mozdef.errors import ConfigError, StorageError
+from mozdef.logfmt import fields
+from mozdef.store import naming
+from mozdef.store.base import EventStore
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FAMILY = "*"
+
+
+def expired(names: list[str], policy: Mapping[str, int], *, today: dt.date) -> list[str]:
+    """The names among `names` that `policy` says to drop on `today`, in name order."""
+    for family, days in policy.items():
+        if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+            raise ConfigError(f"retention.{family}", days, "a whole number of days >= 0")
+    chosen = []
+    for name in sorted(names):
+        parsed = naming.parse(name)
+        days = _days_for(parsed.family, policy) if parsed else 0
+        if parsed and days > 0 and parsed.last < today - dt.timedelta(days=days):
+            chosen.append(name)
+    return chosen
+
+
+def prune(
+    store: EventStore,
+    policy: Mapping[str, int],
+    *,
+    today: dt.date,
+    archive_to: Path | None = None,
+) -> list[str]:
+    """Drop the expired indices of `store` (archiving each first, if asked); returns them."""
+    dropped = []
+    for name in expired([info.name for info in store.indices()], policy, today=today):
+        if archive_to is not None and not _archived(store, name, archive_to):
+            continue
+        store.drop(name)
+        dropped.append(name)
+    log.info("retention.prune", extra=fields(dropped=len(dropped), today=today.isoformat()))
+    return dropped
+
+
+def _days_for(family: str, policy: Mapping[str, int]) -> int:
+    return policy.get(family, policy.get(DEFAULT_FAMILY, 0))
+
+
+def _archived(store: EventStore, name: str, folder: Path) -> bool:
+    try:
+        store.archive(name, folder)
+    except StorageError as error:
+        log.error("retention.archive_failed", extra=fields(index=name, error=str(error)))
+        return False
+    return True
