@@ -14,7 +14,7 @@ from typing import Any
 
 from mozdef.config import Settings
 from mozdef.errors import ConfigError
-from mozdef.ops.retention import prune
+from mozdef.ops.retention import archive_folder_of, policy_of, prune
 from mozdef.store.tantivy import TantivyStore
 
 _DAY = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
@@ -91,9 +91,9 @@ def _drop(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> 
 
 def _prune(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
     retention = settings.retention
-    policy = {"events": retention.events_days, "alerts": retention.alerts_days}
-    policy["*"] = retention.custom_days
-    for name in prune(store, policy, today=dt.datetime.now(dt.UTC).date()):
+    today = dt.datetime.now(dt.UTC).date()
+    archive = archive_folder_of(retention)
+    for name in prune(store, policy_of(retention), today=today, archive_to=archive):
         print(f"dropped {name}")
     return 0
 

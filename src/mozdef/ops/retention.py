@@ -17,6 +17,7 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
+from mozdef.config.settings import RetentionSettings
 from mozdef.errors import ConfigError, StorageError
 from mozdef.logfmt import fields
 from mozdef.store import naming
@@ -25,6 +26,19 @@ from mozdef.store.base import EventStore
 log = logging.getLogger(__name__)
 
 DEFAULT_FAMILY = "*"
+
+
+def policy_of(retention: RetentionSettings) -> dict[str, int]:
+    """The policy that the `[retention]` settings describe."""
+    return {
+        "events": retention.events_days,
+        "alerts": retention.alerts_days,
+        DEFAULT_FAMILY: retention.custom_days,
+    }
+
+
+def archive_folder_of(retention: RetentionSettings) -> Path | None:
+    return Path(retention.archive_folder) if retention.archive_folder else None
 
 
 def expired(names: list[str], policy: Mapping[str, int], *, today: dt.date) -> list[str]:

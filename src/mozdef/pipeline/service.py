@@ -28,7 +28,7 @@ import orjson
 from mozdef.config.settings import Settings
 from mozdef.errors import MozDefError, StoreLockedError
 from mozdef.logfmt import configure, fields
-from mozdef.ops.retention import prune
+from mozdef.ops.retention import archive_folder_of, policy_of, prune
 from mozdef.pipeline.chain import Pipeline
 from mozdef.pipeline.deadletter import DeadLetter
 from mozdef.pipeline.registry import load_plugins
@@ -137,15 +137,10 @@ class WorkerRuntime:
 
     def run_retention(self) -> list[str]:
         retention = self.settings.retention
-        policy = {
-            "events": retention.events_days,
-            "alerts": retention.alerts_days,
-            "*": retention.custom_days,
-        }
-        archive = Path(retention.archive_folder) if retention.archive_folder else None
+        archive = archive_folder_of(retention)
         try:
             today = dt.datetime.now(dt.UTC).date()
-            return prune(self.store, policy, today=today, archive_to=archive)
+            return prune(self.store, policy_of(retention), today=today, archive_to=archive)
         except Exception:
             # Housekeeping must never stop indexing; the next pass tries again.
             logger.exception("retention.failed")
