@@ -32,7 +32,7 @@ import httpx
 import orjson
 
 sys.path.insert(0, str(Path(__file__).parent))
-from corpus import events  # noqa: E402
+from corpus import events
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -128,7 +128,7 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     write_bodies(bodies, count, args.batch)
     server = start_server(work / "data", args.port)
     url = f"http://127.0.0.1:{args.port}"
-    stop, samples = threading.Event(), []
+    stop, samples = threading.Event(), list[tuple[float, int]]()
     prober = threading.Thread(target=probe, args=(url, stop, samples))
     prober.start()
     try:
