@@ -101,10 +101,22 @@ def latencies(acks: list[tuple[float, int]], samples: list[tuple[float, int]]) -
 
 
 def peak_rss_mib(pid: int) -> float:
+    """Peak resident memory of the server and its worker process, summed (an upper
+    bound of the peak of both together)."""
+    pids = [pid, *_children(pid)]
+    return sum(_peak_kib(p) for p in pids) / 1024
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
+
+
+def _peak_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+            return int(line.split()[1])
+    return 0
 
 
 def start_server(data: Path, port: int) -> subprocess.Popen[bytes]:

@@ -12,4 +12,5 @@ python3 -m venv .venv
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy
+MOZDEF_TEST_OPENSEARCH_URL=$(scripts/opensearch.sh start); export MOZDEF_TEST_OPENSEARCH_URL
 .venv/bin/pytest -q "$@"

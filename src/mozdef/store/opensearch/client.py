@@ -1,0 +1,60 @@
+"""The connection to OpenSearch, and its failures as the project's exceptions.
+
+Every call goes through `Connection.call`, so that an unreachable cluster is always a
+StorageUnavailableError naming the URL, a refused request a StorageError naming the
+action and OpenSearch's reason, and a refused query a QueryValueError.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from opensearchpy import OpenSearch
+from opensearchpy.exceptions import ConnectionError as TransportConnectionError
+from opensearchpy.exceptions import NotFoundError, TransportError
+
+from mozdef.errors import QueryValueError, StorageError, StorageUnavailableError
+
+T = TypeVar("T")
+
+
+class Connection:
+    def __init__(self, url: str, *, timeout: float) -> None:
+        self.url = url
+        self.client = OpenSearch(hosts=[url], timeout=timeout, max_retries=2, retry_on_timeout=True)
+
+    def call(self, action: str, request: Callable[[], T], *, query: bool = False) -> T:
+        """`request()`; `query` marks a search, whose refusal is the query's fault."""
+        try:
+            return request()
+        except TransportConnectionError as error:
+            raise StorageUnavailableError(self.url, str(error.info or error.error)) from None
+        except NotFoundError:
+            raise
+        except TransportError as error:
+            reason = describe(error)
+            if query and error.status_code == 400:
+                raise QueryValueError(reason, "a query that OpenSearch accepts") from None
+            raise StorageError(f"OpenSearch at {self.url} refused to {action}: {reason}") from None
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def describe(error: TransportError) -> str:
+    """OpenSearch's own words for a refusal: the root cause's type and reason."""
+    info: Any = error.info
+    if isinstance(info, dict) and isinstance(info.get("error"), dict):
+        return reason_of(info["error"])
+    return f"{error.status_code} {error.error}"
+
+
+def reason_of(error: dict[str, Any]) -> str:
+    causes = error.get("root_cause") or [error]
+    cause = causes[0] if isinstance(causes[0], dict) else error
+    caused_by = error.get("caused_by")
+    text = f"{cause.get('type', 'error')}: {cause.get('reason', '')}"
+    if isinstance(caused_by, dict) and caused_by.get("reason"):
+        text += f" ({caused_by['reason']})"
+    return text
