@@ -73,6 +73,16 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    # Folders (or files) of rules: YAML, MozDef JSON, Python AlertTasks and Sigma.
+    rule_folders: tuple[Path, ...] = ()
+    # A Sigma field mapping file (YAML or TOML); empty: the mapping shipped with the package.
+    sigma_mapping: str = ""
+    # Built-in detections that stay listed but never run.
+    builtin_disabled: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = "INFO"
 
@@ -87,6 +97,7 @@ class Settings:
     store: StoreSettings = field(default_factory=StoreSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
     @property
