@@ -13,6 +13,9 @@ import orjson
 from tests.e2e.server import Server, running, start
 
 BATCH = 200
+# Kill once this many events are acknowledged (or after a few seconds), so that the
+# kill lands during intake and the stored events stay within one search's paging.
+KILL_AFTER = 20_000
 
 
 def send_until(server: Server, stop: threading.Event, acked: list[int]) -> None:
@@ -38,7 +41,9 @@ def stored_seqs(server: Server) -> list[int]:
     offset = 0
     while True:
         params = {"q": "summary:durable", "size": "5000", "from": str(offset), "start": "1h"}
-        page = httpx.get(server.url + "/api/v1/events/search", params=params, timeout=30).json()
+        answer = httpx.get(server.url + "/api/v1/events/search", params=params, timeout=30)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
         seqs.extend(hit["_source"]["details"]["seq"] for hit in page["hits"])
         offset += len(page["hits"])
         if not page["hits"] or offset >= page["total"]:
@@ -51,7 +56,9 @@ def test_sigkill_during_intake_loses_no_acknowledged_event(tmp_path: Path) -> No
     stop, acked = threading.Event(), list[int]()
     sender = threading.Thread(target=send_until, args=(server, stop, acked))
     sender.start()
-    time.sleep(4)
+    deadline = time.monotonic() + 4
+    while len(acked) < KILL_AFTER and time.monotonic() < deadline:
+        time.sleep(0.01)
     server.kill()
     stop.set()
     sender.join()
