@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import gc
 import logging
 import multiprocessing
 import os
@@ -84,6 +85,7 @@ def worker_main(settings: Settings, stop: EventType, report: Connection) -> None
         return
     report.send("ready")
     report.close()
+    _tune_garbage_collector()
     runtime.run(stop)
 
 
@@ -164,6 +166,14 @@ def _open_store(settings: Settings) -> TantivyStore:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(0.2)
+
+
+def _tune_garbage_collector() -> None:
+    """Events are short-lived dicts without cycles; the collector's default of a
+    generation-0 pass every 700 allocations cost several percent of indexing time.
+    Objects alive after start-up (plugins, rules, schema) are frozen out of it."""
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def _die_with_parent() -> None:

@@ -51,12 +51,19 @@ def encode(record: Record) -> bytes:
     return header + b"\t" + record.body + b"\n"
 
 
-def decode(line: bytes) -> Record:
+def decode(line: bytes, times: dict[str, dt.datetime] | None = None) -> Record:
+    """The record of a spool line; `times` caches parsed received times, which the
+    records of one intake batch share."""
     header, _, body = line.partition(b"\t")
     event_id, received, kind, application, client_id = orjson.loads(header)
+    if times is None:
+        times = {}
+    moment = times.get(received)
+    if moment is None:
+        moment = times[received] = dt.datetime.fromisoformat(received)
     return Record(
         id=event_id,
-        received=dt.datetime.fromisoformat(received),
+        received=moment,
         body=body,
         kind=kind,
         application=application,
@@ -226,8 +233,9 @@ class SpoolReader:
             time.sleep(_POLL_SECONDS)
         start = self._consumed
         self._consumed += size
+        times: dict[str, dt.datetime] = {}
         return Delivery(
-            records=[decode(line) for line in lines],
+            records=[decode(line, times) for line in lines],
             token=self._consumed,
             redelivered=start < self._redeliver_until,
         )

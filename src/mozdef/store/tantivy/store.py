@@ -80,6 +80,7 @@ class TantivyStore:
         # Only for numeric ranges on JSON paths, whose text the compiler builds itself.
         self._parser = tantivy.Index(self._schema)
         self._indices: dict[str, tantivy.Index] = {}
+        self._index_names: dict[tuple[str, str], str] = {}
         self._scanned = float("-inf")
         # `_lock` serializes writing; `_registry` guards the map of open indices,
         # which searches read while a batch is being indexed.
@@ -118,11 +119,10 @@ class TantivyStore:
 
     def _index_one(self, pool: WriterPool, doc: IndexedDoc, replace: bool) -> str | None:
         stamp = doc.source.get("utctimestamp")
-        instant = parse_instant(stamp) if isinstance(stamp, str) else None
-        if instant is None:
-            return f"utctimestamp {stamp!r} is not an ISO 8601 time"
         try:
-            name = naming.index_name(doc.index, instant)
+            name = self._index_for(doc.index, stamp)
+            if name is None:
+                return f"utctimestamp {stamp!r} is not an ISO 8601 time"
             text = to_json(doc, source_json(doc.source))
         except (QueryValueError, TypeError, ValueError) as error:
             return f"cannot index: {error}"
@@ -134,6 +134,23 @@ class TantivyStore:
         except ValueError as error:
             return f"tantivy refused the document: {error}"
         return None
+
+    def _index_for(self, family: str, stamp: object) -> str | None:
+        """The dated index of a document of `family` at `stamp`; the pipeline's UTC
+        times (`...+00:00`) are looked up by their day without being parsed."""
+        if not isinstance(stamp, str):
+            return None
+        utc_day = stamp.endswith("+00:00") and len(stamp) >= 10
+        key = (family, stamp[:10]) if utc_day else None
+        name = self._index_names.get(key) if key is not None else None
+        if name is None:
+            instant = parse_instant(stamp)
+            if instant is None:
+                return None
+            name = naming.index_name(family, instant)
+            if key is not None and len(self._index_names) < 10_000:
+                self._index_names[key] = name
+        return name
 
     def _delete_everywhere(self, pool: WriterPool, ids: list[str]) -> None:
         """Queue the deletion of `ids` in every index that may hold one of them."""
