@@ -65,16 +65,15 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     # Whole values are one term each and never searched as phrases: the postings
     # need no positions or frequencies ("basic"), which makes indexing cheaper.
-    raw = {"tokenizer_name": "raw", "index_option": "basic"}
-    builder.add_text_field(ID, stored=True, fast=True, **raw)
+    builder.add_text_field(ID, stored=True, fast=True, tokenizer_name="raw", index_option="basic")
     for name in DATE_FIELDS:
         builder.add_integer_field(name, indexed=True, fast=True)
     for name in KEYWORDS:
-        builder.add_text_field(name, fast=True, **raw)
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(SUMMARY, tokenizer_name="default")
-    builder.add_text_field(SUMMARY_RAW, fast=True, **raw)
+    builder.add_text_field(SUMMARY_RAW, fast=True, tokenizer_name="raw", index_option="basic")
     for name in JSON_FIELDS:
-        builder.add_json_field(name, fast=True, **raw)
+        builder.add_json_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(ALL, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(ALL_NUMBERS, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field(SOURCE, stored=True)
