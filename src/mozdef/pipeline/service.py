@@ -85,7 +85,7 @@ def worker_main(settings: Settings, stop: EventType, report: Connection) -> None
         return
     report.send("ready")
     report.close()
-    _tune_garbage_collector()
+    tune_garbage_collector()
     runtime.run(stop)
 
 
@@ -168,7 +168,7 @@ def _open_store(settings: Settings) -> TantivyStore:
             time.sleep(0.2)
 
 
-def _tune_garbage_collector() -> None:
+def tune_garbage_collector() -> None:
     """Events are short-lived dicts without cycles; the collector's default of a
     generation-0 pass every 700 allocations cost several percent of indexing time.
     Objects alive after start-up (plugins, rules, schema) are frozen out of it."""
