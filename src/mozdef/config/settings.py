@@ -74,6 +74,8 @@ class RetentionSettings:
 
 @dataclass(frozen=True)
 class AlertSettings:
+    # Run the rules in `mozdef serve` (streaming on each batch, scheduled on a timer).
+    enabled: bool = True
     # Folders (or files) of rules: YAML, MozDef JSON, Python AlertTasks and Sigma.
     rule_folders: tuple[Path, ...] = ()
     # A Sigma field mapping file (YAML or TOML); empty: the mapping shipped with the package.

@@ -26,6 +26,7 @@ from typing import Any
 
 import orjson
 
+from mozdef.alerts.runtime import AlertRuntime
 from mozdef.config.settings import Settings
 from mozdef.errors import MozDefError, StoreLockedError
 from mozdef.logfmt import configure, fields
@@ -96,6 +97,7 @@ class WorkerRuntime:
         self.store = _open_store(settings)
         self.reader = SpoolReader(settings.spool_dir)
         self.deadletter = DeadLetter(settings.data_dir / "deadletter")
+        self.alerts = AlertRuntime(settings, self.store) if settings.alerts.enabled else None
         self.worker = Worker(
             self.reader,
             self.pipeline,
@@ -104,15 +106,20 @@ class WorkerRuntime:
             batch_size=settings.pipeline.batch_size,
             commit_interval=settings.store.commit_interval,
             on_commit=self.write_status,
+            on_events=self.alerts.on_events if self.alerts is not None else None,
         )
 
     def run(self, stop: EventType | threading.Event) -> None:
         retention = threading.Thread(target=self._retention_loop, args=(stop,), daemon=True)
         retention.start()
         self.write_status()
+        if self.alerts is not None:
+            self.alerts.start()
         try:
             self.worker.run(stop)
         finally:
+            if self.alerts is not None:
+                self.alerts.stop()
             self.write_status()
             self.reader.close()
             self.store.close()

@@ -18,6 +18,7 @@ from typing import Protocol
 
 import orjson
 
+from mozdef.events.schema import Event
 from mozdef.logfmt import fields
 from mozdef.pipeline.chain import Pipeline
 from mozdef.pipeline.deadletter import DeadLetter
@@ -40,6 +41,7 @@ class WorkerStats:
     dropped: int = 0
     failed: Counter[str] = field(default_factory=Counter)
     commits: int = 0
+    hook_errors: int = 0
     last_commit_ms: float = 0.0
 
 
@@ -54,6 +56,7 @@ class Worker:
         batch_size: int = 2000,
         commit_interval: float = 1.0,
         on_commit: Callable[[], None] | None = None,
+        on_events: Callable[[list[Event]], None] | None = None,
     ) -> None:
         self._queue = queue
         self._pipeline = pipeline
@@ -62,6 +65,7 @@ class Worker:
         self._batch_size = batch_size
         self._commit_interval = commit_interval
         self._on_commit = on_commit
+        self._on_events = on_events
         self._uncommitted: int | None = None
         self._last_commit = time.monotonic()
         self.stats = WorkerStats()
@@ -103,6 +107,7 @@ class Worker:
             failures += self._store.index(replaced, replace=True)
         for failure in failures:
             self._dead(records[failure.id], failure.reason)
+        self._after_index([d.source for d in (*docs, *replaced) if d.index == "events"])
         indexed = len(docs) + len(replaced) - len(failures)
         self.stats.consumed += len(delivery.records)
         self.stats.indexed += indexed
@@ -116,6 +121,16 @@ class Worker:
                 ms=round((time.monotonic() - started) * 1000, 1),
             ),
         )
+
+    def _after_index(self, events: list[Event]) -> None:
+        """Hand the batch to the streaming rules; their trouble never stops indexing."""
+        if self._on_events is None or not events:
+            return
+        try:
+            self._on_events(events)
+        except Exception:
+            self.stats.hook_errors += 1
+            logger.exception("worker.events_hook_failed")
 
     def _documents(
         self, delivery: Delivery
