@@ -7,6 +7,7 @@ left out, refused lines are reported on standard error with their line number.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import sys
 import uuid
@@ -36,13 +37,8 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.plugins:
         folders = settings.pipeline.plugin_folders + tuple(args.plugins)
-        pipeline_settings = type(settings.pipeline)(
-            plugins=settings.pipeline.plugins,
-            plugin_folders=folders,
-            plugin_options=settings.pipeline.plugin_options,
-            batch_size=settings.pipeline.batch_size,
-        )
-        settings = type(settings)(**{**settings.__dict__, "pipeline": pipeline_settings})
+        plugins = dataclasses.replace(settings.pipeline, plugin_folders=folders)
+        settings = dataclasses.replace(settings, pipeline=plugins)
     pipeline = build_pipeline(settings)
     refused = 0
     out = sys.stdout.buffer

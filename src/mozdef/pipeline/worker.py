@@ -107,7 +107,8 @@ class Worker:
             failures += self._store.index(replaced, replace=True)
         for failure in failures:
             self._dead(records[failure.id], failure.reason)
-        self._after_index([d.source for d in (*docs, *replaced) if d.index == "events"])
+        if self._on_events is not None:
+            self._after_index([d.source for d in (*docs, *replaced) if d.index == "events"])
         indexed = len(docs) + len(replaced) - len(failures)
         self.stats.consumed += len(delivery.records)
         self.stats.indexed += indexed

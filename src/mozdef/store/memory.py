@@ -20,14 +20,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from mozdef.errors import ArchiveError, MozDefError, StorageError
 from mozdef.events.schema import Event
 from mozdef.query.datemath import as_utc, parse_instant
-from mozdef.query.reference import field_kind, matches, values_at
+from mozdef.query.reference import matches
 from mozdef.store import naming
 from mozdef.store.aggregate import aggregate
 from mozdef.store.base import (
@@ -37,8 +36,8 @@ from mozdef.store.base import (
     IndexInfo,
     SearchRequest,
     SearchResult,
-    SortOrder,
 )
+from mozdef.store.ordering import ordered as sort_docs
 
 Clock = Callable[[], dt.datetime]
 
@@ -82,7 +81,7 @@ class MemoryStore:
 
     def search(self, request: SearchRequest) -> SearchResult:
         found = self._matching(request)
-        ordered = _sorted(found, request.sort)
+        ordered = sort_docs(found, request.sort)
         page = ordered[request.offset : request.offset + request.size]
         aggregations = (
             aggregate(request.aggs, [doc.source for doc in found]) if request.aggs else {}
@@ -154,32 +153,6 @@ def _in_window(source: Event, start: dt.datetime | None, end: dt.datetime | None
     if instant is None:
         return False
     return (start is None or instant >= start) and (end is None or instant < end)
-
-
-def _sorted(docs: list[_Stored], sort: Iterable[tuple[str, SortOrder]]) -> list[_Stored]:
-    # Stable sorts from the last key to the first give the combined order.
-    ordered = sorted(docs, key=lambda doc: doc.id)
-    for field, order in reversed(list(sort)):
-        present = [doc for doc in ordered if _sort_values(doc.source, field)]
-        missing = [doc for doc in ordered if not _sort_values(doc.source, field)]
-        descending = order == "desc"
-        pick = max if descending else min
-        present.sort(key=lambda doc: pick(_sort_values(doc.source, field)), reverse=descending)
-        ordered = present + missing
-    return ordered
-
-
-def _sort_values(source: Event, field: str) -> list[tuple[int, Any]]:
-    if field_kind(field) == "date":
-        instants = [parse_instant(v) for v in values_at(source, field) if isinstance(v, str)]
-        return [(0, instant) for instant in instants if instant is not None]
-    return [_sortable(value) for value in values_at(source, field)]
-
-
-def _sortable(value: Any) -> tuple[int, Any]:
-    if isinstance(value, (int, float)):
-        return (0, float(value))
-    return (1, str(value))
 
 
 def _info(name: str, docs: list[_Stored]) -> IndexInfo:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from mozdef.config.settings import IntakeSettings
 from mozdef.errors import IntakeError, QueueFullError
 from mozdef.intake.body import Accepted, Item, Rejection, check_event, split_body
 from mozdef.intake.bulk import BulkItem, bulk_answer, parse_bulk
@@ -142,7 +143,7 @@ async def post_cef(request: Request) -> Response:
     return await _accept(request, items)
 
 
-def _cef_item(position: int, line: str, limits: Any) -> Item:
+def _cef_item(position: int, line: str, limits: IntakeSettings) -> Item:
     try:
         return check_event(position, parse_cef(line), None, limits)
     except IntakeError as exc:
