@@ -36,7 +36,7 @@ class AlertRuntime:
         catalog = settings_catalog(settings.alerts)
         for problem in catalog.problems:
             logger.warning("alerts.rule_problem", extra=fields(problem=str(problem)))
-        database = AppDb.in_folder(settings.data_dir)
+        database = AppDb.from_settings(settings)
         self.sink = AlertSink(
             AlertStore(store, commit=False), suppressions=SuppressionStore(database)
         )

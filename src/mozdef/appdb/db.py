@@ -21,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from mozdef.config.settings import Settings
 from mozdef.errors import AppDbError
 from mozdef.logfmt import fields
 
@@ -46,6 +47,13 @@ class AppDb:
                 self.migrate()
         except SQLAlchemyError as error:
             raise AppDbError(self.safe_url, f"cannot open: {error}") from error
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> AppDb:
+        """The database `database.url` names, or the data folder's SQLite file."""
+        if settings.database.url:
+            return cls(settings.database.url)
+        return cls.in_folder(settings.data_dir)
 
     @classmethod
     def in_folder(cls, data_dir: Path) -> AppDb:

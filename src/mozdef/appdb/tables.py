@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Float,
+    ForeignKey,
     Integer,
     MetaData,
     String,
@@ -75,4 +76,77 @@ suppressions = Table(
     Column("expires", UtcDateTime, nullable=True),
     Column("hits", Integer, nullable=False, default=0),
     Column("last_hit", UtcDateTime, nullable=True),
+)
+
+# One row per (rule, tick) that some alerts process ran: inserting it is the claim,
+# so among several processes exactly one runs each tick of a scheduled rule.
+rule_claims = Table(
+    "rule_claims",
+    metadata,
+    Column("rule_id", String(255), primary_key=True),
+    Column("tick", UtcDateTime, primary_key=True),
+    Column("owner", String(255), nullable=False),
+    Column("claimed", UtcDateTime, nullable=False),
+)
+
+# Status changes asked for by a process that does not write alerts (the web app of
+# `mozdef serve`), applied in order by the one that does; `result` is the alert's
+# document after the change, `error` why it was refused.
+alert_changes = Table(
+    "alert_changes",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("actor", String(255), nullable=False),
+    Column("note", Text, nullable=False),
+    Column("requested", UtcDateTime, nullable=False),
+    Column("applied", UtcDateTime, nullable=True, index=True),
+    Column("result", Text, nullable=True),
+    Column("error", Text, nullable=True),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(255), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=True),
+    Column("created", UtcDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+
+# Tokens and session ids are kept as SHA-256 hashes only.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("created", UtcDateTime, nullable=False),
+    Column("expires", UtcDateTime, nullable=True),
+    Column("last_used", UtcDateTime, nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(128), primary_key=True),
+    Column("user_id", String(64), ForeignKey("users.id"), nullable=False),
+    Column("csrf_token", String(128), nullable=False),
+    Column("created", UtcDateTime, nullable=False),
+    Column("expires", UtcDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("actor", String(255), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(255), nullable=False),
+    Column("details", Text, nullable=False),
 )

@@ -119,7 +119,7 @@ def run_rules(found: Catalog, args: argparse.Namespace, settings: Settings) -> i
     )
     db: AppDb | None = None
     try:
-        db = AppDb.in_folder(settings.data_dir)
+        db = AppDb.from_settings(settings)
         sink = AlertSink(AlertStore(store), suppressions=SuppressionStore(db))
         states = RuleStateStore(db)
         failed = [_run_one(rule, store, sink, states, as_json=args.json) for rule in found.rules]

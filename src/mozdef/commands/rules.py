@@ -184,7 +184,7 @@ def _cell(value: Any) -> str:
 
 
 def _toggle(metas: list[RuleMeta], settings: Settings, *, enabled: bool) -> int:
-    db = AppDb.in_folder(settings.data_dir)
+    db = AppDb.from_settings(settings)
     try:
         states = RuleStateStore(db)
         now = dt.datetime.now(dt.UTC)

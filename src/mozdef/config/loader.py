@@ -25,7 +25,15 @@ _SIZE_UNITS = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
 
 _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "server.port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),
-    "store.backend": (lambda v: v in ("tantivy", "memory"), "one of tantivy, memory"),
+    "store.backend": (
+        lambda v: v in ("tantivy", "opensearch", "memory"),
+        "one of tantivy, opensearch, memory",
+    ),
+    "queue.backend": (lambda v: v in ("embedded", "rabbitmq"), "one of embedded, rabbitmq"),
+    "queue.prefetch": (lambda v: v > 0, "a positive integer"),
+    "syslog.udp_port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),
+    "syslog.tcp_port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),
+    "syslog.tls_port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),
     "store.commit_interval": (lambda v: 0.05 <= v <= 60, "seconds between 0.05 and 60"),
     "log.level": (
         lambda v: v.upper() in ("DEBUG", "INFO", "WARNING", "ERROR"),
@@ -75,12 +83,27 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-_TABLE_VALUED = {"pipeline.plugin_options"}
+_TABLE_VALUED = {"pipeline.plugin_options", "alerts.plugin_options", "alerts.actions"}
+# Tables handed on as they are, checked by the component that reads them.
+_RAW_TABLES = {"alerts.actions"}
+
+
+# Short names for the choices of a deployment, beside their `MOZDEF_<SECTION>_<KEY>`
+# forms; the long form wins when both are set.
+ENV_ALIASES = {
+    "MOZDEF_QUEUE": "queue.backend",
+    "MOZDEF_RABBITMQ_URL": "queue.rabbitmq_url",
+    "MOZDEF_STORE": "store.backend",
+    "MOZDEF_OPENSEARCH_URL": "store.opensearch_url",
+    "MOZDEF_DATABASE_URL": "database.url",
+}
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
     names = {_env_name(key): key for key in _all_keys(Settings, "")}
-    return {names[name]: value for name, value in env.items() if name in names}
+    values = {key: env[name] for name, key in ENV_ALIASES.items() if name in env}
+    values.update({names[name]: value for name, value in env.items() if name in names})
+    return values
 
 
 def _env_name(dotted: str) -> str:
@@ -129,6 +152,10 @@ def _check(key: str, value: Any) -> Any:
 def _convert(key: str, value: Any, kind: Any) -> Any:
     if kind is int and key.endswith("_bytes"):
         return _size(key, value)
+    if key in _RAW_TABLES:
+        if not isinstance(value, dict):
+            raise ConfigError(key, value, "a table")
+        return value
     try:
         return _CONVERTERS[_kind_name(kind)](value)
     except (TypeError, ValueError):

@@ -44,8 +44,26 @@ class SpoolSettings:
 
 
 @dataclass(frozen=True)
+class QueueSettings:
+    # `embedded`: the spool in the data folder; `rabbitmq`: a RabbitMQ broker.
+    backend: str = "embedded"
+    rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/%2F"
+    # MozDef's names: events are published to the exchange `eventtask` and consumed
+    # from the durable queue of the same name; alerts go to the topic exchange `alerts`.
+    exchange: str = "eventtask"
+    queue: str = "eventtask"
+    alerts_exchange: str = "alerts"
+    # Messages a worker holds unacknowledged.
+    prefetch: int = 2000
+    # Seconds intake waits for the broker's confirm before answering 503.
+    confirm_timeout: float = 10.0
+
+
+@dataclass(frozen=True)
 class StoreSettings:
+    # `tantivy` (embedded indices in the data folder), `opensearch`, or `memory` (tests).
     backend: str = "tantivy"
+    opensearch_url: str = "http://127.0.0.1:9200"
     writer_heap_bytes: int = 256 * MiB
     commit_interval: float = 1.0
     # Intake answers 503 while free space on the data folder's disk is below this.
@@ -66,7 +84,8 @@ class RetentionSettings:
     events_days: int = 90
     alerts_days: int = 365
     custom_days: int = 90
-    # Archive an index to this folder before dropping it; empty: drop without archive.
+    # Archive an index here before dropping it: a folder, or `s3://bucket/prefix`;
+    # empty: drop without archive.
     archive_folder: str = ""
     # Seconds between two retention passes in `mozdef serve`.
     interval: float = 3600.0
@@ -82,6 +101,65 @@ class AlertSettings:
     sigma_mapping: str = ""
     # Built-in detections that stay listed but never run.
     builtin_disabled: tuple[str, ...] = ()
+    # Alert plugins, in the order they run, and their options by plugin name.
+    plugins: tuple[str, ...] = ()
+    plugin_options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Where alerts go: `[[alerts.actions.routes]]` tables and the dispatcher's
+    # `retry`, `queue_size` and `workers` (see mozdef.alerts.actions.config).
+    actions: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    # SQLAlchemy URL of the application database; empty: SQLite in the data folder.
+    # PostgreSQL: `postgresql+psycopg://user:password@host/mozdef`.
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class SyslogSettings:
+    # Ports to listen on; 0 leaves that listener off.
+    udp_port: int = 0
+    tcp_port: int = 0
+    # TCP with TLS; needs tls_cert and tls_key (PEM files).
+    tls_port: int = 0
+    host: str = "127.0.0.1"
+    tls_cert: str = ""
+    tls_key: str = ""
+    # A longer message is refused (UDP) or cut off at this size (TCP framing).
+    max_message_bytes: int = 64 * KiB
+
+
+@dataclass(frozen=True)
+class SqsSettings:
+    # Queue URLs to consume; none: the SQS intake is off.
+    queue_urls: tuple[str, ...] = ()
+    region: str = "us-east-1"
+    # A local or compatible endpoint; empty: AWS's own.
+    endpoint_url: str = ""
+    wait_seconds: int = 20
+    max_messages: int = 10
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    # For archives at `s3://bucket/prefix` (see retention.archive_folder); empty: AWS.
+    endpoint_url: str = ""
+    region: str = "us-east-1"
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    # Hours a login session lasts.
+    session_hours: float = 12.0
+    # Send session cookies over HTTPS only; turn off only for plain-HTTP test set-ups.
+    secure_cookies: bool = True
+    # Require an API token (or a session) on the intake endpoints.
+    intake_tokens: bool = False
+    # OpenID Connect login, when an issuer is set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,10 +174,16 @@ class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     intake: IntakeSettings = field(default_factory=IntakeSettings)
     spool: SpoolSettings = field(default_factory=SpoolSettings)
+    queue: QueueSettings = field(default_factory=QueueSettings)
     store: StoreSettings = field(default_factory=StoreSettings)
     pipeline: PipelineSettings = field(default_factory=PipelineSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    syslog: SyslogSettings = field(default_factory=SyslogSettings)
+    sqs: SqsSettings = field(default_factory=SqsSettings)
+    s3: S3Settings = field(default_factory=S3Settings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
     @property
