@@ -3,6 +3,7 @@
 #
 #   scripts/opensearch.sh start   download once, start unless running, print the URL
 #   scripts/opensearch.sh stop    stop the node this script started
+#   scripts/opensearch.sh resume  start the stopped node again, keeping its data
 #   scripts/opensearch.sh url     print the URL
 #
 # Settings, from the environment:
@@ -107,7 +108,8 @@ ensure_node_user() {
         || useradd --system --no-create-home --shell /usr/sbin/nologin "$NODE_USER"
 }
 
-# Unpacks the zip into NODE_DIR/home once; empties data, logs and the snapshot folder.
+# Unpacks the zip into NODE_DIR/home once; empties data, logs and the snapshot folder
+# unless KEEP_DATA is set.
 prepare_node_dir() {
     local zip=$1 home="$NODE_DIR/home"
     mkdir -p "$NODE_DIR"
@@ -117,7 +119,9 @@ prepare_node_dir() {
         mv "$NODE_DIR"/unpack/opensearch-* "$home"
         rmdir "$NODE_DIR/unpack"
     fi
-    rm -rf "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/snapshots" "$NODE_DIR/launch.log"
+    if [[ -z ${KEEP_DATA:-} ]]; then
+        rm -rf "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/snapshots" "$NODE_DIR/launch.log"
+    fi
     mkdir -p "$NODE_DIR/data" "$NODE_DIR/logs" "$NODE_DIR/snapshots" "$NODE_DIR/tmp"
     if [[ $(id -u) -eq 0 ]]; then
         chown -R "$NODE_USER:" "$NODE_DIR"
@@ -207,12 +211,13 @@ stop() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
+    resume) KEEP_DATA=1 start ;;
     url)
         echo "$URL"
         if [[ ${2:-} == -v ]]; then echo "path.repo=$NODE_DIR/snapshots"; fi
         ;;
     *)
-        echo "usage: $0 start|stop|url [-v]" >&2
+        echo "usage: $0 start|stop|resume|url [-v]" >&2
         exit 2
         ;;
 esac

@@ -13,4 +13,5 @@ python3 -m venv .venv
 .venv/bin/ruff format --check src tests benchmarks
 .venv/bin/mypy
 MOZDEF_TEST_OPENSEARCH_URL=$(scripts/opensearch.sh start); export MOZDEF_TEST_OPENSEARCH_URL
+MOZDEF_TEST_DATABASE_URL=$(scripts/postgres.sh start); export MOZDEF_TEST_DATABASE_URL
 .venv/bin/pytest -q "$@"

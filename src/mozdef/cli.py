@@ -12,7 +12,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mozdef import __version__
-from mozdef.commands import indices, ingest, pipeline, rules, search, serve
+from mozdef.commands import (
+    alerts,
+    indices,
+    ingest,
+    intake,
+    pipeline,
+    rules,
+    search,
+    serve,
+    web,
+    worker,
+)
 from mozdef.config import Settings, load_settings
 from mozdef.errors import MozDefError
 from mozdef.logfmt import configure
@@ -27,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mozdef", description="MozDef SIEM")
     parser.add_argument("--version", action="version", version=f"mozdef {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (serve, pipeline, search, ingest, indices, rules):
+    for module in (serve, intake, worker, alerts, web, pipeline, search, ingest, indices, rules):
         sub = module.add_parser(commands)
         _common(sub)
     return parser

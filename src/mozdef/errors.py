@@ -146,3 +146,76 @@ class ActionError(MozDefError):
         self.action = action
         self.reason = reason
         self.retryable = retryable
+
+
+class AccountError(MozDefError):
+    """A change to a user or an API token was refused; `subject` names the user or token,
+    `problem` is a short code: invalid, not_found, exists or last_admin."""
+
+    def __init__(self, subject: str, problem: str, message: str) -> None:
+        super().__init__(f"{subject}: {message}")
+        self.subject = subject
+        self.problem = problem
+
+
+class AlertChangeTimeoutError(AlertError):
+    """A status change asked of the process that writes alerts was not applied in time;
+    `seconds` is how long the asker waited."""
+
+    def __init__(self, alert_id: str, seconds: float, reason: str) -> None:
+        super().__init__(alert_id, reason)
+        self.seconds = seconds
+
+
+class QueueUnavailableError(MozDefError):
+    """The queue's broker cannot be reached or did not confirm in time; names its URL
+    (without the password) and what went wrong. The caller should answer 503 and retry."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot reach the queue broker at {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class CaseError(MozDefError):
+    """A change to an incident or investigation was refused; names the case (None while
+    creating one), the field and the reason. `problem` is a short code: invalid,
+    not_found, conflict or state (the case's state forbids it, as promoting twice)."""
+
+    def __init__(
+        self,
+        kind: str,
+        case_id: str | None,
+        field: str,
+        reason: str,
+        *,
+        problem: str = "invalid",
+    ) -> None:
+        subject = f"{kind} {case_id}" if case_id else f"new {kind}"
+        super().__init__(f"{subject}: {field}: {reason}" if field else f"{subject}: {reason}")
+        self.kind = kind
+        self.case_id = case_id
+        self.field = field
+        self.reason = reason
+        self.problem = problem
+
+
+class CaseNotFoundError(CaseError):
+    def __init__(self, kind: str, case_id: str) -> None:
+        super().__init__(kind, case_id, "", "no such " + kind, problem="not_found")
+
+
+class CaseConflictError(CaseError):
+    """Fields changed by someone else since the version an update was based on;
+    `current` maps each such field to its current (value, version)."""
+
+    def __init__(self, kind: str, case_id: str, current: dict[str, tuple[object, int]]) -> None:
+        names = ", ".join(sorted(current))
+        super().__init__(
+            kind,
+            case_id,
+            names,
+            "changed since the version given; nothing was saved, apply again on the current values",
+            problem="conflict",
+        )
+        self.current = current

@@ -21,6 +21,7 @@ from typing import Any
 from mozdef.config.settings import Settings
 from mozdef.errors import MozDefError
 from mozdef.intake.service import Intake
+from mozdef.intake.sources import IntakeSources
 from mozdef.logfmt import fields
 from mozdef.ops.diskguard import DiskGuard
 from mozdef.pipeline.service import read_status, spawn_worker
@@ -57,6 +58,7 @@ class System:
         self.store = TantivyStore(settings.store_dir, writer=False)
         self.disk = DiskGuard(settings.data_dir, settings.store.disk_floor_bytes)
         self.intake = Intake(self.queue, disk_problem=self._disk_problem)
+        self.sources = IntakeSources(self.intake, settings)
         self._stop = multiprocessing.get_context("spawn").Event()
         self._worker: BaseProcess | None = None
         self._supervisor: threading.Thread | None = None
@@ -69,11 +71,17 @@ class System:
         self._supervisor = threading.Thread(target=self._supervise, name="mozdef-supervisor")
         self._supervisor.daemon = True
         self._supervisor.start()
+        try:
+            self.sources.start()
+        except MozDefError:
+            self.stop()
+            raise
         self._ready.set()
         logger.info("system.ready", extra=fields(data_dir=str(self.settings.data_dir)))
 
     def stop(self) -> None:
         self._ready.clear()
+        self.sources.stop()
         self._stop.set()
         if self._worker is not None:
             self._worker.join(timeout=60)
@@ -115,6 +123,7 @@ class System:
             "last_commit_ms": worker.get("last_commit_ms", 0.0),
             "worker_restarts": self.worker_restarts,
             "worker_pid": worker.get("pid"),
+            **self.sources.counters(),
         }
 
     def _disk_problem(self) -> str | None:

@@ -1,18 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from mozdef.alerts.suppressions import SuppressionStore
+from mozdef.appdb import AppDb
 from mozdef.errors import QuerySyntaxError
 
-from .builders import NOW, Engine, appdb, at, draft
+from .builders import NOW, Engine, at, draft
 
 
-def test_a_global_suppression_drops_any_rules_matching_draft(tmp_path: Path) -> None:
-    engine = Engine(db=appdb(tmp_path))
+def test_a_global_suppression_drops_any_rules_matching_draft(appdb: AppDb) -> None:
+    engine = Engine(db=appdb)
     assert engine.suppressions is not None
     engine.suppressions.add("category:bruteforce", reason="pentest week", by="alice")
 
@@ -22,8 +23,8 @@ def test_a_global_suppression_drops_any_rules_matching_draft(tmp_path: Path) -> 
     assert engine.alerts.search().total == 0
 
 
-def test_a_suppression_counts_its_hits(tmp_path: Path) -> None:
-    engine = Engine(db=appdb(tmp_path))
+def test_a_suppression_counts_its_hits(appdb: AppDb) -> None:
+    engine = Engine(db=appdb)
     assert engine.suppressions is not None
     made = engine.suppressions.add("category:bruteforce", reason="pentest", by="alice")
 
@@ -35,8 +36,8 @@ def test_a_suppression_counts_its_hits(tmp_path: Path) -> None:
     assert (found.hits, found.last_hit) == (2, at(2))
 
 
-def test_a_rule_scoped_suppression_leaves_other_rules_alone(tmp_path: Path) -> None:
-    engine = Engine(db=appdb(tmp_path))
+def test_a_rule_scoped_suppression_leaves_other_rules_alone(appdb: AppDb) -> None:
+    engine = Engine(db=appdb)
     assert engine.suppressions is not None
     engine.suppressions.add("category:bruteforce", reason="r", by="alice", rule_id="rule-a")
 
@@ -45,8 +46,8 @@ def test_a_rule_scoped_suppression_leaves_other_rules_alone(tmp_path: Path) -> N
     assert [o.action for o in outcomes] == ["suppressed", "created"]
 
 
-def test_an_expired_suppression_no_longer_applies(tmp_path: Path) -> None:
-    engine = Engine(db=appdb(tmp_path))
+def test_an_expired_suppression_no_longer_applies(appdb: AppDb) -> None:
+    engine = Engine(db=appdb)
     assert engine.suppressions is not None
     engine.suppressions.add("category:bruteforce", reason="r", by="alice", expires=at(10))
 
@@ -56,8 +57,8 @@ def test_an_expired_suppression_no_longer_applies(tmp_path: Path) -> None:
     assert (before.action, after.action) == ("suppressed", "created")
 
 
-def test_a_query_on_events_applies_when_every_sample_matches(tmp_path: Path) -> None:
-    engine = Engine(db=appdb(tmp_path))
+def test_a_query_on_events_applies_when_every_sample_matches(appdb: AppDb) -> None:
+    engine = Engine(db=appdb)
     assert engine.suppressions is not None
     engine.suppressions.add("id:(e1 OR e2)", reason="known host", by="alice")
 
@@ -67,8 +68,8 @@ def test_a_query_on_events_applies_when_every_sample_matches(tmp_path: Path) -> 
     assert (all_known.action, one_unknown.action) == ("suppressed", "created")
 
 
-def test_a_query_can_name_the_drafts_details(tmp_path: Path) -> None:
-    engine = Engine(db=appdb(tmp_path))
+def test_a_query_can_name_the_drafts_details(appdb: AppDb) -> None:
+    engine = Engine(db=appdb)
     assert engine.suppressions is not None
     engine.suppressions.add("details.sourceipaddress:10.0.0.0/8", reason="internal", by="bob")
 
@@ -78,27 +79,29 @@ def test_a_query_can_name_the_drafts_details(tmp_path: Path) -> None:
     assert (inside.action, outside.action) == ("suppressed", "created")
 
 
-def test_a_suppression_with_a_bad_query_is_refused(tmp_path: Path) -> None:
-    store = SuppressionStore(appdb(tmp_path))
+def test_a_suppression_with_a_bad_query_is_refused(appdb: AppDb) -> None:
+    store = SuppressionStore(appdb)
 
     with pytest.raises(QuerySyntaxError):
         store.add("category:(bruteforce", reason="r", by="alice")
     assert store.all() == []
 
 
-def test_suppressions_are_kept_in_the_application_database(tmp_path: Path) -> None:
-    SuppressionStore(appdb(tmp_path), clock=lambda: NOW).add(
+def test_suppressions_are_kept_in_the_application_database(
+    open_appdb: Callable[[], AppDb],
+) -> None:
+    SuppressionStore(open_appdb(), clock=lambda: NOW).add(
         "hostname:scanner1", reason="scanner", by="alice", expires=at(60)
     )
 
-    (kept,) = SuppressionStore(appdb(tmp_path)).all()
+    (kept,) = SuppressionStore(open_appdb()).all()
 
     assert (kept.query, kept.reason, kept.created_by) == ("hostname:scanner1", "scanner", "alice")
     assert (kept.created, kept.expires) == (NOW, NOW + dt.timedelta(hours=1))
 
 
-def test_a_removed_suppression_stops_applying(tmp_path: Path) -> None:
-    engine = Engine(db=appdb(tmp_path))
+def test_a_removed_suppression_stops_applying(appdb: AppDb) -> None:
+    engine = Engine(db=appdb)
     assert engine.suppressions is not None
     made = engine.suppressions.add("category:bruteforce", reason="r", by="alice")
 

@@ -11,8 +11,18 @@ EVERY_5M = Schedule(interval=dt.timedelta(minutes=5))
 CRON_5M = Schedule(crontab="*/5 * * * *")
 
 
-def test_an_interval_rule_first_runs_at_once() -> None:
-    assert first_run(EVERY_5M, at(1)) == at(1)
+def test_an_interval_rule_first_runs_at_once_as_of_the_latest_slot_of_its_grid() -> None:
+    assert first_run(EVERY_5M, at(1)) == at(0)
+
+
+def test_interval_slots_are_counted_from_the_epoch_not_from_the_first_run() -> None:
+    every_7m = Schedule(interval=dt.timedelta(minutes=7))
+
+    assert first_run(every_7m, at(0)) == dt.datetime(2026, 12, 1, 11, 57, tzinfo=dt.UTC)
+
+
+def test_a_next_run_off_the_grid_moves_onto_it() -> None:
+    assert due(EVERY_5M, at(2), at(6), limit=3) == Due((at(5),), 0, at(10))
 
 
 def test_a_crontab_rule_first_runs_at_its_next_time() -> None:

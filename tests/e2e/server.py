@@ -1,4 +1,5 @@
-"""A real `mozdef serve` in a child process, for end-to-end tests."""
+"""Real `mozdef` processes (`serve`, or the scale-out `intake`, `worker`, `alerts`,
+`web`) in child processes, for end-to-end tests."""
 
 from __future__ import annotations
 
@@ -45,17 +46,39 @@ class Server:
 def start(
     data_dir: Path, *, port: int | None = None, env: Mapping[str, str] | None = None
 ) -> Server:
-    port = port or free_port()
-    log = data_dir.parent / f"serve-{port}.log"
-    command = [sys.executable, "-m", "mozdef.cli", "serve", "--data-dir", str(data_dir)]
+    return start_command("serve", data_dir, port=port, env=env)
+
+
+HTTP_COMMANDS = ("serve", "intake", "web")
+
+
+def start_command(
+    command: str,
+    data_dir: Path,
+    *,
+    port: int | None = None,
+    env: Mapping[str, str] | None = None,
+    name: str | None = None,
+) -> Server:
+    """Start `mozdef COMMAND`; an HTTP command is waited for until it answers /status.
+    `name` tells apart the logs of several processes of one command."""
+    argv = [sys.executable, "-m", "mozdef.cli", command, "--data-dir", str(data_dir)]
+    url = ""
+    if command in HTTP_COMMANDS:
+        port = port or free_port()
+        argv += ["--port", str(port)]
+        url = f"http://127.0.0.1:{port}"
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / f"{name or command}-{port or os.getpid()}.log"
     process = subprocess.Popen(
-        [*command, "--port", str(port)],
+        argv,
         env={**os.environ, "MOZDEF_STORE_COMMIT_INTERVAL": "0.2", **(env or {})},
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
     )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    _wait_ready(server)
+    server = Server(url, process, log)
+    if url:
+        _wait_ready(server)
     return server
 
 

@@ -1,10 +1,14 @@
 import datetime as dt
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
+import pytest
 
+import mozdef.pipeline.worker as worker_module
+from mozdef.errors import StorageUnavailableError
 from mozdef.pipeline.chain import Pipeline
 from mozdef.pipeline.deadletter import DeadLetter
 from mozdef.pipeline.worker import Worker
@@ -94,3 +98,50 @@ def test_redelivery_after_crash_stores_no_duplicate(tmp_path: Path) -> None:
     again.step(timeout=0)
     again.flush()
     assert stored(store) == ["id1", "id2"]
+
+
+class FlakyStore(MemoryStore):
+    """Unreachable for its first `outages` index and commit calls."""
+
+    def __init__(self, outages: int) -> None:
+        super().__init__()
+        self.outages = outages
+
+    def _maybe_down(self) -> None:
+        if self.outages > 0:
+            self.outages -= 1
+            raise StorageUnavailableError("http://store", "connection refused")
+
+    def index(self, docs: Sequence[IndexedDoc], *, replace: bool = False) -> list[IndexFailure]:
+        self._maybe_down()
+        return super().index(docs, replace=replace)
+
+    def commit(self) -> None:
+        self._maybe_down()
+        super().commit()
+
+
+def test_unreachable_store_is_waited_for_and_nothing_is_acknowledged_meanwhile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "FIRST_BACKOFF", 0.01)
+    queue = MemoryQueue()
+    worker, store = make(tmp_path, queue, FlakyStore(outages=3))
+    position = queue.publish([record(1), record(2)])
+    worker.step(timeout=0)
+    worker.flush()
+    assert queue.wait_acked(position, timeout=0)
+    assert stored(store) == ["id1", "id2"]
+    assert worker.stats.store_retries == 3
+
+
+def test_stop_ends_the_wait_for_the_store_without_acknowledging(tmp_path: Path) -> None:
+    queue = MemoryQueue()
+    worker, _ = make(tmp_path, queue, FlakyStore(outages=1000))
+    position = queue.publish([record(1)])
+    stop = threading.Event()
+    stop.set()
+    worker._stop = stop
+    with pytest.raises(StorageUnavailableError):
+        worker.step(timeout=0)
+    assert not queue.wait_acked(position, timeout=0)

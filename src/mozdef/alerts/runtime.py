@@ -1,21 +1,44 @@
-"""The alert engine inside the worker process of `mozdef serve`.
+"""The alert engine, where it runs: beside the store's writer.
 
-It lives beside the store's writer because alerts are documents of the store:
-streaming rules see each batch of events right after the pipeline, scheduled rules
-run on their own thread, and both hand their drafts to one sink. Alerts become
-searchable at the worker's next commit, like events.
+Alerts are documents of the store, so the engine runs where the store is written:
+- in the worker process of `mozdef serve` (and an embedded `mozdef worker`), all of
+  it: streaming rules see each batch of events right after the pipeline, scheduled
+  rules run on their own thread, and both hand their drafts to one sink. Alerts are
+  committed with the worker's events, or by a one-second pass here when alerts were
+  written while no events came in (a deadman alert, a status change);
+- in scale-out on OpenSearch, where many processes may write: `mozdef worker` runs
+  the streaming rules only, and `mozdef alerts` the scheduled ones, each run claimed
+  in the application database so that one process runs it (mozdef.alerts.claims).
+  Every alert write is committed (refreshed) at once there.
+
+Status changes asked for by the web process arrive through the application
+database (mozdef.alerts.changes) and are applied here, through the sink's own
+AlertStore. Each pass of changes commits the store at once: the worker commits only
+after a batch of events, and a change made while no events come in would otherwise
+stay unsearchable.
+
+Rules switched off at run time (the `enabled` flag of their rule state) stop: the
+scheduler reads the flags of scheduled rules; streaming rules are read here every
+`flags_seconds` and the streaming engine is rebuilt without the disabled ones, so
+that a batch of events costs the same as before when none is disabled. The rule
+objects are kept, and a windowed rule switched on again still holds the state it
+had when it was switched off.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 
 from mozdef.alerts.catalog import settings_catalog
+from mozdef.alerts.changes import ChangeApplier
+from mozdef.alerts.claims import Claims
 from mozdef.alerts.engine import AlertSink
 from mozdef.alerts.model import AlertDraft
+from mozdef.alerts.rule import StreamingRule
 from mozdef.alerts.rule_state import RuleStateStore
 from mozdef.alerts.rules.loader import scheduled, streaming
 from mozdef.alerts.scheduler import Scheduler
@@ -23,6 +46,7 @@ from mozdef.alerts.store import AlertStore
 from mozdef.alerts.streaming import StreamingEngine
 from mozdef.alerts.suppressions import SuppressionStore
 from mozdef.appdb import AppDb
+from mozdef.backends import shared_writes
 from mozdef.config.settings import Settings
 from mozdef.events.schema import Event
 from mozdef.logfmt import fields
@@ -31,31 +55,77 @@ from mozdef.store.base import EventStore
 logger = logging.getLogger(__name__)
 
 
+COMMIT_SECONDS = 1.0
+
+
 class AlertRuntime:
-    def __init__(self, settings: Settings, store: EventStore) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: EventStore,
+        *,
+        run_streaming: bool = True,
+        run_scheduled: bool = True,
+        claims: Claims | None = None,
+        flags_seconds: float = 5.0,
+    ) -> None:
         catalog = settings_catalog(settings.alerts)
         for problem in catalog.problems:
             logger.warning("alerts.rule_problem", extra=fields(problem=str(problem)))
         database = AppDb.from_settings(settings)
-        self.sink = AlertSink(
-            AlertStore(store, commit=False), suppressions=SuppressionStore(database)
-        )
-        live = streaming(catalog.rules)
-        self.engine = StreamingEngine(live)
-        self.scheduler = Scheduler(
-            scheduled(catalog.rules), store, self.sink, RuleStateStore(database)
-        )
+        self.database = database
+        self._store = store
+        # With one writer, alerts are committed with the events; with many, at once.
+        self.alerts = AlertStore(store, commit=shared_writes(settings))
+        self.sink = AlertSink(self.alerts, suppressions=SuppressionStore(database))
+        self.changes = ChangeApplier(database, self.alerts, on_applied=store.commit)
+        self._states = RuleStateStore(database)
+        self._streaming = streaming(catalog.rules) if run_streaming else []
+        self._disabled = self._read_disabled()
+        self.engine = self._engine()
+        rules = scheduled(catalog.rules) if run_scheduled else []
+        self.scheduler = Scheduler(rules, store, self.sink, self._states, claims=claims)
         self._windows = {rule.meta.id: rule.meta.dedup_window for rule in catalog.rules}
+        self._flags_seconds = flags_seconds
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
         loaded = fields(
-            rules=len(catalog.rules), streaming=len(live), problems=len(catalog.problems)
+            rules=len(catalog.rules),
+            streaming=len(self._streaming),
+            scheduled=len(rules),
+            disabled=len(self._disabled),
+            problems=len(catalog.problems),
         )
         logger.info("alerts.loaded", extra=loaded)
 
     def start(self) -> None:
         self.scheduler.start()
+        self.changes.start()
+        self._stop.clear()
+        self._threads = [
+            threading.Thread(target=self._watch_flags, name="mozdef-rule-flags", daemon=True),
+            threading.Thread(target=self._commit_alerts, name="mozdef-alert-commits", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads = []
+        self.changes.stop()
         self.scheduler.stop()
+        self.commit_pending()
+        self.database.close()
+
+    def commit_pending(self) -> bool:
+        """Commit the store if alerts were written since the last commit; answers
+        whether it did."""
+        if not self.alerts.take_uncommitted():
+            return False
+        self._store.commit()
+        return True
 
     def on_events(self, events: Sequence[Event]) -> None:
         """Run the streaming rules over a batch of stored events."""
@@ -65,3 +135,49 @@ class AlertRuntime:
             by_window[self._windows.get(draft.rule_id, dt.timedelta(hours=1))].append(draft)
         for window, group in by_window.items():
             self.sink.submit_many(group, dedup_window=window)
+
+    def refresh_flags(self) -> bool:
+        """Read the enabled flags of the streaming rules and, when they changed, rebuild
+        the streaming engine without the disabled ones; answers whether it did."""
+        disabled = self._read_disabled()
+        if disabled == self._disabled:
+            return False
+        self._disabled = disabled
+        self.engine = self._engine()
+        logger.info(
+            "alerts.streaming_rules_changed",
+            extra=fields(disabled=",".join(sorted(disabled)) or "none"),
+        )
+        return True
+
+    def _read_disabled(self) -> frozenset[str]:
+        ids = {rule.meta.id for rule in self._streaming}
+        states = self._states.all()
+        return frozenset(
+            rule_id for rule_id in ids if rule_id in states and not states[rule_id].enabled
+        )
+
+    def _engine(self) -> StreamingEngine:
+        live: list[StreamingRule] = [
+            rule for rule in self._streaming if rule.meta.id not in self._disabled
+        ]
+        return StreamingEngine(live)
+
+    def _commit_alerts(self) -> None:
+        while not self._stop.wait(COMMIT_SECONDS):
+            try:
+                self.commit_pending()
+            except Exception:
+                logger.exception("alerts.commit_failed")
+
+    def _watch_flags(self) -> None:
+        failing = False
+        while not self._stop.wait(self._flags_seconds):
+            try:
+                self.refresh_flags()
+                failing = False
+            except Exception:
+                # The application database went away: the rules keep their last flags.
+                if not failing:
+                    logger.exception("alerts.rule_flags_failed")
+                failing = True

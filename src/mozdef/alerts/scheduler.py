@@ -10,6 +10,12 @@
 - A rule runs when both its definition (`meta.enabled`) and its state allow it.
 - When the sink cannot save a run's drafts (the store is down), the run is logged
   and counted as failed, but not towards disabling the rule; those drafts are lost.
+- Several processes: each cycle reads every rule's state again, so that a rule
+  enabled or disabled elsewhere (`mozdef rules`, the web API) and the runs of other
+  processes are seen within one cycle; every change is a read-modify-write of the
+  saved state (mozdef.alerts.rule_state), so no process overwrites another's
+  counts. With `claims=RunClaims(...)` (mozdef.alerts.claims), processes that share
+  the rules and the database run each (rule, tick) once among them.
 
 Rules run one at a time, in the scheduler's thread: a slow rule delays the others'
 runs (never skips them: they are due and run next).
@@ -24,17 +30,21 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from mozdef.alerts.claims import Claims, LocalClaims
 from mozdef.alerts.engine import AlertSink
 from mozdef.alerts.model import AlertDraft
 from mozdef.alerts.rule import ScheduledRule
-from mozdef.alerts.rule_state import RuleState, RuleStateStore
-from mozdef.alerts.timetable import due, first_run
+from mozdef.alerts.rule_state import RuleState, RuleStateStore, toggled
+from mozdef.alerts.timetable import Due, due, first_run
 from mozdef.logfmt import fields
 from mozdef.store.base import EventStore
 
 log = logging.getLogger(__name__)
 
 HEALTH_RULE = "mozdef-health"
+# How often old claims are deleted, and how long they are kept.
+PRUNE_EVERY = dt.timedelta(hours=1)
+KEEP_CLAIMS = dt.timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,7 @@ class Scheduler:
         sink: AlertSink,
         states: RuleStateStore,
         *,
+        claims: Claims | None = None,
         max_failures: int = 5,
         max_catch_up: int = 3,
         tick_seconds: float = 1.0,
@@ -63,6 +74,8 @@ class Scheduler:
         self._store = store
         self._sink = sink
         self._states_db = states
+        self._claims: Claims = claims or LocalClaims()
+        self._pruned: dt.datetime | None = None
         self._max_failures = max_failures
         self._max_catch_up = max_catch_up
         self._tick = tick_seconds
@@ -83,20 +96,19 @@ class Scheduler:
 
     def enable(self, rule_id: str) -> RuleState:
         """Enable the rule; it is scheduled afresh, its failures forgotten."""
-        return self._change(
-            rule_id,
-            lambda state: replace(state, enabled=True, consecutive_failures=0, next_run=None),
-        )
+        return self._change(rule_id, lambda state: toggled(state, True))
 
     def disable(self, rule_id: str) -> RuleState:
-        return self._change(rule_id, lambda state: replace(state, enabled=False))
+        return self._change(rule_id, lambda state: toggled(state, False))
 
     def run_due(self, now: dt.datetime | None = None) -> list[RunReport]:
         """Run every rule that is due at `now`; the reports are in run order."""
         moment = now or self._clock()
+        self._refresh()
         reports: list[RunReport] = []
         for rule_id in sorted(self._rules):
             reports.extend(self._run_rule(self._rules[rule_id], moment))
+        self._prune(moment)
         return reports
 
     def start(self) -> None:
@@ -121,28 +133,53 @@ class Scheduler:
                 log.exception("alerts.scheduler.tick_failed")
             self._stop.wait(self._tick)
 
+    def _refresh(self) -> None:
+        """Read the saved states again: other processes enable, disable and run rules."""
+        saved = self._states_db.all()
+        with self._lock:
+            for rule_id in self._rules:
+                if rule_id in saved:
+                    self._states[rule_id] = saved[rule_id]
+
     def _run_rule(self, rule: ScheduledRule, now: dt.datetime) -> list[RunReport]:
         schedule = rule.meta.schedule
         state = self.state(rule.meta.id)
         if schedule is None or not (rule.meta.enabled and state.enabled):
             return []
-        if state.next_run is None:
-            state = self._change(
-                rule.meta.id, lambda s: replace(s, next_run=first_run(schedule, now))
-            )
-        assert state.next_run is not None
-        plan = due(schedule, state.next_run, now, limit=self._max_catch_up)
+
+        plan = due(
+            schedule, state.next_run or first_run(schedule, now), now, limit=self._max_catch_up
+        )
+        if not plan.slots and plan.next_run == state.next_run:
+            return []
         if plan.skipped:
             log.warning(
                 "alerts.scheduler.skipped", extra=fields(rule=rule.meta.id, runs=plan.skipped)
             )
+
+        reports = self._run_slots(rule, plan, now)
+        self._change(rule.meta.id, lambda s: _advanced(s, plan.next_run))
+        return reports
+
+    def _run_slots(self, rule: ScheduledRule, plan: Due, now: dt.datetime) -> list[RunReport]:
+        """Run the slots this process claims, oldest first, while the rule is enabled."""
         reports: list[RunReport] = []
         for slot in plan.slots:
             if not self.state(rule.meta.id).enabled:
                 break
-            reports.append(self._run_once(rule, slot, now))
-        self._change(rule.meta.id, lambda s: replace(s, next_run=plan.next_run))
+            if self._claims.claim(rule.meta.id, slot):
+                reports.append(self._run_once(rule, slot, now))
         return reports
+
+    def _prune(self, now: dt.datetime) -> None:
+        if self._pruned is not None and now - self._pruned < PRUNE_EVERY:
+            return
+        self._pruned = now
+        try:
+            self._claims.prune(now - KEEP_CLAIMS)
+        except Exception:
+            # Old claims only take room; the rules ran and the next prune tries again.
+            log.exception("alerts.scheduler.prune_failed")
 
     def _run_once(self, rule: ScheduledRule, slot: dt.datetime, now: dt.datetime) -> RunReport:
         started = time.perf_counter()
@@ -195,10 +232,10 @@ class Scheduler:
             log.exception("alerts.scheduler.health_alert_failed", extra=fields(rule=draft.rule_id))
 
     def _change(self, rule_id: str, change: Callable[[RuleState], RuleState]) -> RuleState:
+        """Apply `change` to the saved state, which other processes may have changed."""
         with self._lock:
-            state = change(self._states[rule_id])
+            state = self._states_db.update(rule_id, change, now=self._clock())
             self._states[rule_id] = state
-            self._states_db.save(state, now=self._clock())
             return state
 
 
@@ -208,6 +245,14 @@ def _schedulable(rule: ScheduledRule) -> bool:
         log.warning("alerts.scheduler.unscheduled", extra=fields(rule=rule.meta.id))
         return False
     return True
+
+
+def _advanced(state: RuleState, next_run: dt.datetime) -> RuleState:
+    """The state with its next run at `next_run`, or later if another process moved
+    it on already."""
+    if state.next_run is not None and state.next_run > next_run:
+        return state
+    return replace(state, next_run=next_run)
 
 
 def _succeeded(state: RuleState, slot: dt.datetime, seconds: float, drafts: int) -> RuleState:

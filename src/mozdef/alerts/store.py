@@ -84,6 +84,9 @@ class AlertStore:
         # Held by every read-modify-write of an alert; the engine holds it too.
         self.lock = threading.RLock()
         self._recent: OrderedDict[str, Alert] = OrderedDict()
+        # Set by a write not yet committed (with `commit=False`); whoever commits the
+        # store clears it first (see `take_uncommitted`).
+        self._uncommitted = False
 
     def save(self, alert: Alert) -> None:
         self.save_many([alert])
@@ -101,6 +104,16 @@ class AlertStore:
             if self._commit:
                 self._store.commit()
                 self._recent.clear()
+            else:
+                self._uncommitted = True
+
+    def take_uncommitted(self) -> bool:
+        """Whether alerts were written since the last call, clearing the mark: call it
+        right before committing the store, so that a write racing the commit marks
+        again and is committed next time."""
+        with self.lock:
+            uncommitted, self._uncommitted = self._uncommitted, False
+            return uncommitted
 
     def find(self, alert_id: str) -> Alert | None:
         with self.lock:

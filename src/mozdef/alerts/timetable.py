@@ -1,8 +1,11 @@
 """When a rule's schedule falls due: its first run, the runs missed since, its next run.
 
-An interval rule first runs as soon as it is seen and then every interval after that
-run; a crontab rule first runs at its next crontab time. A run happens as of its
-slot time (its window ends there), so consecutive runs tile time without gaps.
+An interval rule runs on a grid of its interval counted from the Unix epoch (every
+5 minutes: at :00, :05, :10...), so that every process computes the same slots
+whenever it started (see mozdef.alerts.claims); it first runs as soon as it is
+seen, as of the latest slot of its grid. A crontab rule first runs at its next
+crontab time. A run happens as of its slot time (its window ends there), so
+consecutive runs tile time without gaps.
 
 After downtime, only the `limit` most recent missed slots are run, oldest first,
 each with the rule's usual window; the older ones are skipped and counted. Replaying
@@ -22,6 +25,9 @@ from mozdef.alerts.rule import Schedule
 
 # Skipped crontab slots are counted up to this many (a long outage of a busy crontab).
 MAX_COUNTED = 100_000
+# Where the grid of every interval schedule starts.
+ORIGIN = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+DEFAULT_INTERVAL = dt.timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -36,7 +42,8 @@ class Due:
 def first_run(schedule: Schedule, now: dt.datetime) -> dt.datetime:
     if schedule.crontab is not None:
         return _cron_next(schedule.crontab, now)
-    return now
+    interval = schedule.interval or DEFAULT_INTERVAL
+    return now - (now - ORIGIN) % interval
 
 
 def due(schedule: Schedule, next_run: dt.datetime, now: dt.datetime, *, limit: int) -> Due:
@@ -45,7 +52,11 @@ def due(schedule: Schedule, next_run: dt.datetime, now: dt.datetime, *, limit: i
         return Due((), 0, next_run)
     if schedule.crontab is not None:
         return _cron_due(schedule.crontab, next_run, now, limit)
-    interval = schedule.interval or dt.timedelta(minutes=5)
+    interval = schedule.interval or DEFAULT_INTERVAL
+    # A next run saved off the grid (an older version, a changed interval) moves onto it.
+    next_run += -(next_run - ORIGIN) % interval
+    if next_run > now:
+        return Due((), 0, next_run)
     missed = (now - next_run) // interval + 1
     kept = min(missed, limit)
     slots = tuple(next_run + (missed - kept + k) * interval for k in range(kept))

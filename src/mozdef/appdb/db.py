@@ -6,6 +6,11 @@ PostgreSQL URL such as `postgresql+psycopg://user@host/mozdef`. Opening applies
 every migration shipped in the package (Alembic, programmatically), so a new
 version of the package brings its tables up to date on first start. Queries are
 SQLAlchemy Core on the tables of `mozdef.appdb.tables`, portable between both.
+
+Several processes may share one database (alert processes on PostgreSQL, the CLI
+beside `mozdef serve` on SQLite). Migrations hold a lock while they run, so that
+processes starting together do not apply the same one twice; `begin_write` gives
+a transaction for a read-modify-write that another process cannot interleave with.
 """
 
 from __future__ import annotations
@@ -18,7 +23,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, make_url, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from mozdef.config.settings import Settings
@@ -29,6 +35,8 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 FILE_NAME = "mozdef.db"
+# The key of the PostgreSQL advisory lock held while migrating ("mozdef" in ASCII).
+MIGRATION_LOCK = 0x6D6F7A646566
 
 
 def default_url(data_dir: Path) -> str:
@@ -65,7 +73,11 @@ class AppDb:
         """Apply every migration not yet applied."""
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as connection:
+        with self.begin_write() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         log.info("appdb.migrated", extra=fields(url=self.safe_url))
@@ -79,8 +91,41 @@ class AppDb:
         except SQLAlchemyError as error:
             raise AppDbError(self.safe_url, str(error)) from error
 
+    @contextmanager
+    def begin_write(self) -> Iterator[Connection]:
+        """A transaction for a read-modify-write. On SQLite it takes the write lock
+        before its first statement (BEGIN IMMEDIATE), so a row it reads cannot change
+        before it writes; on PostgreSQL read the rows with `with_for_update()`, which
+        locks them until the end of the transaction."""
+        try:
+            with self.engine.begin() as connection:
+                if connection.dialect.name == "sqlite":
+                    # The driver begins a transaction only before a write; this one
+                    # must hold the lock from its first read.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                yield connection
+        except SQLAlchemyError as error:
+            raise AppDbError(self.safe_url, str(error)) from error
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+def insert_new(connection: Connection, table: Table, values: dict[str, Any]) -> bool:
+    """Insert a row unless one with the same key is there; True when it was inserted.
+
+    A conflict is no error (ON CONFLICT DO NOTHING), so it neither aborts the
+    transaction nor fills the PostgreSQL server's log."""
+    dialect = connection.dialect.name
+    statement: Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).values(**values).on_conflict_do_nothing()
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
+    else:
+        raise AppDbError(str(connection.engine.url), f"{dialect} is not supported")
+    inserted = connection.execute(statement.returning(*table.primary_key.columns))
+    return inserted.first() is not None
 
 
 def _engine(url: str) -> Engine:
@@ -94,9 +139,10 @@ def _engine(url: str) -> Engine:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers (the web app) go on while the scheduler writes; the busy timeout
-    # makes a writer wait for another instead of failing at once.
+    # makes a writer wait for another instead of failing at once. It is set first, as
+    # switching to WAL may wait for a lock another process holds.
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()

@@ -2,7 +2,9 @@
 MozDef's rotation, pruning, archiving and restoring of daily indices.
 
 `list` and `archive` read; `restore`, `drop` and `prune` need the store's writer,
-so they refuse while a server runs (the server prunes on its own schedule)."""
+so they refuse while a server runs (the server prunes on its own schedule).
+Archives go to a folder or to `s3://bucket/prefix`, and restore from a file or
+from an `s3://bucket/key` object (with the `[s3]` settings)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from typing import Any
 
 from mozdef.config import Settings
 from mozdef.errors import ConfigError
-from mozdef.ops.retention import archive_folder_of, policy_of, prune
+from mozdef.ops.archive_target import ArchiveTarget, fetched
+from mozdef.ops.retention import archive_target_of, policy_of, prune
 from mozdef.store.tantivy import TantivyStore
 
 _DAY = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
@@ -26,9 +29,9 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     actions.add_parser("list", help="indices with their size and event count")
     archive = actions.add_parser("archive", help="write one day to a compressed archive")
     archive.add_argument("day", help="20261203, 2026-12-03 or an index name")
-    archive.add_argument("--to", type=Path, help="folder (default DATA/archives)")
+    archive.add_argument("--to", help="folder or s3://bucket/prefix (default DATA/archives)")
     restore = actions.add_parser("restore", help="make an archived day searchable again")
-    restore.add_argument("archive", type=Path)
+    restore.add_argument("archive", help="an archive file or s3://bucket/key")
     restore.add_argument("--replace", action="store_true", help="replace a live index")
     drop = actions.add_parser("drop", help="delete one day")
     drop.add_argument("day")
@@ -73,14 +76,15 @@ def _list(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> 
 
 
 def _archive(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
-    folder = args.to or settings.data_dir / "archives"
-    folder.mkdir(parents=True, exist_ok=True)
-    print(store.archive(index_name(args.day), folder))
+    where = args.to or str(settings.data_dir / "archives")
+    target = ArchiveTarget.parse(where, settings.s3, staging=settings.data_dir)
+    print(target.archive(store, index_name(args.day)))
     return 0
 
 
 def _restore(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
-    print(store.restore(args.archive, replace=args.replace))
+    with fetched(args.archive, settings.s3, staging=settings.data_dir) as archive:
+        print(store.restore(archive, replace=args.replace))
     return 0
 
 
@@ -92,7 +96,7 @@ def _drop(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> 
 def _prune(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
     retention = settings.retention
     today = dt.datetime.now(dt.UTC).date()
-    archive = archive_folder_of(retention)
+    archive = archive_target_of(settings)
     for name in prune(store, policy_of(retention), today=today, archive_to=archive):
         print(f"dropped {name}")
     return 0

@@ -172,17 +172,18 @@ def _record(
     hits: int = 0,
     error: str | None = None,
 ) -> None:
-    state = states.get(rule_id) or RuleState(rule_id)
-    changed = replace(
-        state,
-        last_run=at,
-        last_duration=seconds,
-        last_hits=hits,
-        total_runs=state.total_runs + 1,
-        total_failures=state.total_failures + (0 if error is None else 1),
-        last_error=error,
-    )
-    states.save(changed, now=at)
+    def record(state: RuleState) -> RuleState:
+        return replace(
+            state,
+            last_run=at,
+            last_duration=seconds,
+            last_hits=hits,
+            total_runs=state.total_runs + 1,
+            total_failures=state.total_failures + (0 if error is None else 1),
+            last_error=error,
+        )
+
+    states.update(rule_id, record, now=at)
 
 
 def outcome_line(outcome: Outcome) -> str:

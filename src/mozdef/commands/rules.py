@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -189,7 +188,7 @@ def _toggle(metas: list[RuleMeta], settings: Settings, *, enabled: bool) -> int:
         states = RuleStateStore(db)
         now = dt.datetime.now(dt.UTC)
         for meta in metas:
-            states.save(_toggled(states.get(meta.id) or RuleState(meta.id), enabled), now=now)
+            states.set_enabled(meta.id, enabled, now=now)
             print(f"{meta.id}: {'enabled' if enabled else 'disabled'}")
             if enabled and not meta.enabled:
                 print(f"{meta.id}: {_DEFINITION_OFF}", file=sys.stderr)
@@ -202,11 +201,3 @@ _DEFINITION_OFF = (
     "its definition keeps it disabled (`enabled: false` in its file, "
     "or alerts.builtin_disabled in the settings)"
 )
-
-
-def _toggled(state: RuleState, enabled: bool) -> RuleState:
-    """As the scheduler changes it: enabling schedules the rule afresh and forgets
-    its failures in a row."""
-    if not enabled:
-        return replace(state, enabled=False)
-    return replace(state, enabled=True, consecutive_failures=0, next_run=None)

@@ -31,6 +31,7 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     ),
     "queue.backend": (lambda v: v in ("embedded", "rabbitmq"), "one of embedded, rabbitmq"),
     "queue.prefetch": (lambda v: v > 0, "a positive integer"),
+    "syslog.max_message_bytes": (lambda v: v > 0, "a positive size"),
     "syslog.udp_port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),
     "syslog.tcp_port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),
     "syslog.tls_port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),

@@ -64,6 +64,12 @@ class StoreSettings:
     # `tantivy` (embedded indices in the data folder), `opensearch`, or `memory` (tests).
     backend: str = "tantivy"
     opensearch_url: str = "http://127.0.0.1:9200"
+    # Every index name starts with this (several systems can share one cluster).
+    opensearch_prefix: str = ""
+    opensearch_shards: int = 1
+    opensearch_replicas: int = 1
+    # A snapshot repository registered on the cluster, for archives; empty: none.
+    opensearch_repository: str = ""
     writer_heap_bytes: int = 256 * MiB
     commit_interval: float = 1.0
     # Intake answers 503 while free space on the data folder's disk is below this.

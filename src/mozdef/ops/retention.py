@@ -6,8 +6,9 @@ goes when its last day is more than that many days before `today`: with 30 days,
 on 2026-12-31 `events-20261201` stays and `events-20261130` goes, and `alerts-202610`
 goes once 2026-10-31 is more than 30 days past. Today's index always stays.
 
-With `archive_to`, each index is archived there first; an index whose archive
-fails is kept (and logged) so that nothing is dropped without its archive.
+With `archive_to` (a folder, or an `s3://bucket/prefix` target), each index is
+archived there first; an index whose archive fails is kept (and logged) so that
+nothing is dropped without its archive.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import logging
 from collections.abc import Mapping
 from pathlib import Path
 
-from mozdef.config.settings import RetentionSettings
+from mozdef.config.settings import RetentionSettings, S3Settings, Settings
 from mozdef.errors import ConfigError, StorageError
 from mozdef.logfmt import fields
+from mozdef.ops.archive_target import ArchiveTarget, FolderTarget
 from mozdef.store import naming
 from mozdef.store.base import EventStore
 
@@ -37,8 +39,18 @@ def policy_of(retention: RetentionSettings) -> dict[str, int]:
     }
 
 
-def archive_folder_of(retention: RetentionSettings) -> Path | None:
-    return Path(retention.archive_folder) if retention.archive_folder else None
+def archive_target_of(settings: Settings) -> ArchiveTarget | None:
+    """Where `retention.archive_folder` says to archive, with the `[s3]` settings for
+    an `s3://` location and the data folder for staging; None: no archives."""
+    return archive_folder_of(settings.retention, settings.s3, staging=settings.data_dir)
+
+
+def archive_folder_of(
+    retention: RetentionSettings, s3: S3Settings | None = None, *, staging: Path | None = None
+) -> ArchiveTarget | None:
+    """As `archive_target_of`, from the parts; without `s3`, an `s3://` location is on AWS."""
+    text = retention.archive_folder
+    return ArchiveTarget.parse(text, s3, staging=staging) if text else None
 
 
 def expired(names: list[str], policy: Mapping[str, int], *, today: dt.date) -> list[str]:
@@ -60,9 +72,11 @@ def prune(
     policy: Mapping[str, int],
     *,
     today: dt.date,
-    archive_to: Path | None = None,
+    archive_to: Path | ArchiveTarget | None = None,
 ) -> list[str]:
     """Drop the expired indices of `store` (archiving each first, if asked); returns them."""
+    if isinstance(archive_to, Path):
+        archive_to = FolderTarget(archive_to)
     dropped = []
     for name in expired([info.name for info in store.indices()], policy, today=today):
         if archive_to is not None and not _archived(store, name, archive_to):
@@ -77,10 +91,11 @@ def _days_for(family: str, policy: Mapping[str, int]) -> int:
     return policy.get(family, policy.get(DEFAULT_FAMILY, 0))
 
 
-def _archived(store: EventStore, name: str, folder: Path) -> bool:
+def _archived(store: EventStore, name: str, target: ArchiveTarget) -> bool:
     try:
-        store.archive(name, folder)
+        where = target.archive(store, name)
     except StorageError as error:
         log.error("retention.archive_failed", extra=fields(index=name, error=str(error)))
         return False
+    log.info("retention.archived", extra=fields(index=name, archive=where))
     return True

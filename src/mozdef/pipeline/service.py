@@ -27,23 +27,20 @@ from typing import Any
 import orjson
 
 from mozdef.alerts.runtime import AlertRuntime
+from mozdef.backends import open_consumer, open_store, shared_writes
 from mozdef.config.settings import Settings
-from mozdef.errors import MozDefError, StoreLockedError
+from mozdef.errors import MozDefError
 from mozdef.logfmt import configure, fields
-from mozdef.ops.retention import archive_folder_of, policy_of, prune
+from mozdef.ops.retention import archive_target_of, policy_of, prune
 from mozdef.pipeline.chain import Pipeline
 from mozdef.pipeline.deadletter import DeadLetter
 from mozdef.pipeline.registry import load_plugins
 from mozdef.pipeline.worker import Worker
-from mozdef.queue.spool import SpoolReader
-from mozdef.store.tantivy import TantivyStore
 
 logger = logging.getLogger(__name__)
 
 STATUS_FILE = "worker-status.json"
 _PR_SET_PDEATHSIG = 1
-# A worker of a killed server may still hold the writer lock for a moment.
-_LOCK_WAIT_SECONDS = 30.0
 
 
 def build_pipeline(settings: Settings) -> Pipeline:
@@ -94,10 +91,17 @@ class WorkerRuntime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.pipeline = build_pipeline(settings)
-        self.store = _open_store(settings)
-        self.reader = SpoolReader(settings.spool_dir)
+        self.store = open_store(settings, writer=True)
+        self.reader = open_consumer(settings)
         self.deadletter = DeadLetter(settings.data_dir / "deadletter")
-        self.alerts = AlertRuntime(settings, self.store) if settings.alerts.enabled else None
+        # With many writers (OpenSearch), scheduled rules and retention run in
+        # `mozdef alerts`; here only the streaming rules.
+        self.shared = shared_writes(settings)
+        self.alerts = (
+            AlertRuntime(settings, self.store, run_scheduled=not self.shared)
+            if settings.alerts.enabled
+            else None
+        )
         self.worker = Worker(
             self.reader,
             self.pipeline,
@@ -110,8 +114,9 @@ class WorkerRuntime:
         )
 
     def run(self, stop: EventType | threading.Event) -> None:
-        retention = threading.Thread(target=self._retention_loop, args=(stop,), daemon=True)
-        retention.start()
+        if not self.shared:
+            retention = threading.Thread(target=self._retention_loop, args=(stop,), daemon=True)
+            retention.start()
         self.write_status()
         if self.alerts is not None:
             self.alerts.start()
@@ -146,7 +151,7 @@ class WorkerRuntime:
 
     def run_retention(self) -> list[str]:
         retention = self.settings.retention
-        archive = archive_folder_of(retention)
+        archive = archive_target_of(self.settings)
         try:
             today = dt.datetime.now(dt.UTC).date()
             return prune(self.store, policy_of(retention), today=today, archive_to=archive)
@@ -158,21 +163,6 @@ class WorkerRuntime:
     def _retention_loop(self, stop: EventType | threading.Event) -> None:
         while not stop.wait(self.settings.retention.interval):
             self.run_retention()
-
-
-def _open_store(settings: Settings) -> TantivyStore:
-    deadline = time.monotonic() + _LOCK_WAIT_SECONDS
-    while True:
-        try:
-            return TantivyStore(
-                settings.store_dir,
-                writer=True,
-                writer_heap_bytes=settings.store.writer_heap_bytes,
-            )
-        except StoreLockedError:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.2)
 
 
 def tune_garbage_collector() -> None:

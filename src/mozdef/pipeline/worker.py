@@ -5,6 +5,11 @@ pipeline, hand the documents to the store, and on a timer (about a second, or
 as soon as the queue is idle) commit the store and then acknowledge the queue.
 An event that the store refuses goes to the dead-letter file with the reason
 before it is acknowledged, so nothing leaves the queue unaccounted for.
+
+A store that cannot be reached (a server restarting) is waited for: the same
+batch is offered again with a doubling pause, up to `MAX_BACKOFF` seconds between
+tries, until it is taken or the worker is stopped; the queue keeps the events
+meanwhile, since nothing is acknowledged before the store took it.
 """
 
 from __future__ import annotations
@@ -14,10 +19,11 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import orjson
 
+from mozdef.errors import StorageUnavailableError
 from mozdef.events.schema import Event
 from mozdef.logfmt import fields
 from mozdef.pipeline.chain import Pipeline
@@ -26,6 +32,10 @@ from mozdef.queue.base import Delivery, QueueConsumer, Record
 from mozdef.store.base import EventStore, IndexedDoc
 
 logger = logging.getLogger(__name__)
+
+FIRST_BACKOFF = 0.5
+MAX_BACKOFF = 30.0
+T = TypeVar("T")
 
 
 class StopSignal(Protocol):
@@ -43,6 +53,8 @@ class WorkerStats:
     commits: int = 0
     hook_errors: int = 0
     last_commit_ms: float = 0.0
+    # Times the store could not be reached and the worker waited for it.
+    store_retries: int = 0
 
 
 class Worker:
@@ -68,9 +80,11 @@ class Worker:
         self._on_events = on_events
         self._uncommitted: int | None = None
         self._last_commit = time.monotonic()
+        self._stop: StopSignal | None = None
         self.stats = WorkerStats()
 
     def run(self, stop: StopSignal) -> None:
+        self._stop = stop
         while not stop.is_set():
             self.step(timeout=min(0.2, self._commit_interval))
         self.flush()
@@ -90,7 +104,7 @@ class Worker:
         """Commit the store and acknowledge everything processed so far."""
         started = time.monotonic()
         if self._uncommitted is not None:
-            self._store.commit()
+            self._patiently(self._store.commit)
             self._queue.ack(self._uncommitted)
             self._uncommitted = None
             self.stats.commits += 1
@@ -102,9 +116,9 @@ class Worker:
     def _process(self, delivery: Delivery) -> None:
         started = time.monotonic()
         docs, records, replaced = self._documents(delivery)
-        failures = self._store.index(docs, replace=delivery.redelivered)
+        failures = self._patiently(lambda: self._store.index(docs, replace=delivery.redelivered))
         if replaced:
-            failures += self._store.index(replaced, replace=True)
+            failures += self._patiently(lambda: self._store.index(replaced, replace=True))
         for failure in failures:
             self._dead(records[failure.id], failure.reason)
         if self._on_events is not None:
@@ -122,6 +136,28 @@ class Worker:
                 ms=round((time.monotonic() - started) * 1000, 1),
             ),
         )
+
+    def _patiently(self, call: Callable[[], T]) -> T:
+        """`call()`, tried again with a growing pause while the store is unreachable.
+        A stop request ends the waiting by raising the last error: the batch stays
+        unacknowledged and comes back at the next start."""
+        pause = FIRST_BACKOFF
+        while True:
+            try:
+                return call()
+            except StorageUnavailableError as error:
+                self.stats.store_retries += 1
+                logger.warning(
+                    "worker.store_unavailable", extra=fields(reason=error.reason, retry_in=pause)
+                )
+                if self._stop is not None and self._stop.is_set():
+                    raise
+                deadline = time.monotonic() + pause
+                while time.monotonic() < deadline:
+                    if self._stop is not None and self._stop.is_set():
+                        raise
+                    time.sleep(min(0.1, pause))
+                pause = min(pause * 2, MAX_BACKOFF)
 
     def _after_index(self, events: list[Event]) -> None:
         """Hand the batch to the streaming rules; their trouble never stops indexing."""

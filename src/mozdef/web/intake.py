@@ -22,9 +22,9 @@ from mozdef.errors import IntakeError, QueueFullError
 from mozdef.intake.body import Accepted, Item, Rejection, check_event, split_body
 from mozdef.intake.bulk import BulkItem, bulk_answer, parse_bulk
 from mozdef.intake.cef import parse_cef
-from mozdef.intake.service import Submission, Submitted
+from mozdef.intake.service import Intake, Submission, Submitted
+from mozdef.nodes import Node
 from mozdef.queue.base import RecordKind
-from mozdef.system import System
 from mozdef.web.responses import (
     BodyTooLarge,
     JSONResponse,
@@ -38,21 +38,27 @@ _APPLICATION = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _RESERVED_APPLICATIONS = ("events", "alerts", "deadletter")
 
 
-def _system(request: Request) -> System:
-    system: System = request.app.state.system
-    return system
+def _system(request: Request) -> Node:
+    node: Node = request.app.state.system
+    return node
+
+
+def _intake(node: Node) -> Intake:
+    intake = node.intake
+    assert intake is not None, "the intake routes are mounted only where there is an intake"
+    return intake
 
 
 async def _guarded_body(request: Request) -> bytes | Response:
     system = _system(request)
     health = system.health()
     if not health.accepting:
-        system.intake.count_refusal("unavailable")
+        _intake(system).count_refusal("unavailable")
         return unavailable(health.reason)
     try:
         return await read_body(request, system.settings.intake.max_body_bytes)
     except BodyTooLarge as exc:
-        system.intake.count_refusal("body_too_large")
+        _intake(system).count_refusal("body_too_large")
         return error(413, "body_too_large", str(exc), limit=exc.limit)
 
 
@@ -72,13 +78,13 @@ async def _submit(
     system = _system(request)
     try:
         done = await run_in_threadpool(
-            system.intake.submit, submissions, kind=kind, application=application
+            _intake(system).submit, submissions, kind=kind, application=application
         )
     except QueueFullError as exc:
-        system.intake.count_refusal("queue_full", len(submissions))
+        _intake(system).count_refusal("queue_full", len(submissions))
         return busy(exc)
     except IntakeError as exc:
-        system.intake.count_refusal(exc.reason, len(submissions))
+        _intake(system).count_refusal(exc.reason, len(submissions))
         return unavailable(str(exc))
     if _wants_refresh(request) and done.ids:
         timeout = system.settings.intake.refresh_timeout
@@ -104,7 +110,7 @@ async def _accept(
     request: Request, items: list[Item], *, kind: RecordKind = "event", app: str | None = None
 ) -> Response:
     system = _system(request)
-    system.intake.count_rejections([i for i in items if isinstance(i, Rejection)])
+    _intake(system).count_rejections([i for i in items if isinstance(i, Rejection)])
     accepted = [Submission(item) for item in items if isinstance(item, Accepted)]
     done = await _submit(request, accepted, kind=kind, application=app)
     if isinstance(done, Response):
@@ -156,7 +162,7 @@ async def post_bulk(request: Request) -> Response:
     if isinstance(body, Response):
         return body
     items = await run_in_threadpool(parse_bulk, body, _system(request).settings.intake)
-    _system(request).intake.count_rejections(
+    _intake(_system(request)).count_rejections(
         [b.item for b in items if isinstance(b.item, Rejection)]
     )
     good = [b for b in items if isinstance(b.item, Accepted)]

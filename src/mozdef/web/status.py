@@ -8,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from mozdef import __version__
-from mozdef.system import System
+from mozdef.nodes import Node
 from mozdef.web.responses import JSONResponse
 
 # Shippers check the major version before choosing their bulk format; the bulk
@@ -17,7 +17,7 @@ _COMPATIBLE_VERSION = "7.10.2"
 
 
 async def get_status(request: Request) -> Response:
-    system: System = request.app.state.system
+    system: Node = request.app.state.system
     health = system.health()
     body = {
         "status": "ok" if health.accepting else "unavailable",
@@ -31,7 +31,7 @@ async def get_status(request: Request) -> Response:
 
 
 async def get_root(request: Request) -> Response:
-    system: System = request.app.state.system
+    system: Node = request.app.state.system
     return JSONResponse(
         {
             "name": system.settings.mozdefhostname,

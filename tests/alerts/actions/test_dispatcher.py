@@ -1,8 +1,7 @@
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 
@@ -129,8 +128,8 @@ def test_an_unknown_action_id_is_a_configuration_error() -> None:
     assert caught.value.key == "actions.pager.action"
 
 
-def test_records_are_kept_in_the_application_database(tmp_path: Path) -> None:
-    db = AppDb(f"sqlite:///{tmp_path / 'mozdef.db'}")
+def test_records_are_kept_in_the_application_database(open_appdb: Callable[[], AppDb]) -> None:
+    db = open_appdb()
     with (
         http_endpoint() as endpoint,
         running(_config(_webhook(endpoint.url)), AppDbDeliveryLog(db)) as d,
@@ -139,7 +138,7 @@ def test_records_are_kept_in_the_application_database(tmp_path: Path) -> None:
         assert d.wait_idle(5)
     db.close()
 
-    reopened = AppDbDeliveryLog(AppDb(f"sqlite:///{tmp_path / 'mozdef.db'}"))
+    reopened = AppDbDeliveryLog(open_appdb())
     records = reopened.records(alert_id="a1")
     assert [(r.route, r.status, r.attempts) for r in records] == [("webhook", "delivered", 1)]
 

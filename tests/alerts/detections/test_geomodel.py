@@ -1,4 +1,4 @@
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from mozdef.alerts.detections.geomodel import GeoModel
@@ -103,10 +103,12 @@ def test_streaming_raises_on_the_impossible_login() -> None:
     assert [d.dedup_key for d in drafts] == ["geomodel:alice"]
 
 
-def test_localities_are_kept_in_the_application_database(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'mozdef.db'}"
-    GeoModel(AppDbLocalities(AppDb(url))).run(stored(_login(TORONTO, 61)), now=NOW - minutes(58))
+def test_localities_are_kept_in_the_application_database(
+    open_appdb: Callable[[], AppDb],
+) -> None:
+    model = GeoModel(AppDbLocalities(open_appdb()))
+    model.run(stored(_login(TORONTO, 61)), now=NOW - minutes(58))
 
-    localities = AppDbLocalities(AppDb(url)).load("alice")
+    localities = AppDbLocalities(open_appdb()).load("alice")
 
     assert [(place.city, place.address) for place in localities] == [("Toronto", "198.51.100.1")]

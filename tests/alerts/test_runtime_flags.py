@@ -1,0 +1,102 @@
+"""The alert engine of the worker: streaming rules switched at run time, and status
+changes relayed from the web process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mozdef.alerts.changes import RelayedStatusWriter
+from mozdef.alerts.engine import new_alert
+from mozdef.alerts.rule_state import RuleState, RuleStateStore
+from mozdef.alerts.runtime import AlertRuntime
+from mozdef.alerts.store import AlertStore
+from mozdef.appdb import AppDb
+from mozdef.config.settings import AlertSettings, Settings
+from mozdef.store.memory import MemoryStore
+
+from .builders import NOW, draft, event
+
+RULE = """\
+id: intrusion-word
+query: 'summary:intrusion'
+mode: streaming
+category: intrusion
+"""
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    (folder / "intrusion.yaml").write_text(RULE)
+    return Settings(data_dir=tmp_path / "data", alerts=AlertSettings(rule_folders=(folder,)))
+
+
+@pytest.fixture
+def states(settings: Settings) -> Iterator[RuleStateStore]:
+    db = AppDb.from_settings(settings)
+    yield RuleStateStore(db)
+    db.close()
+
+
+def raised(runtime: AlertRuntime, event_id: str) -> int:
+    before = runtime.sink.counts["created"] + runtime.sink.counts["merged"]
+    runtime.on_events([event(event_id, NOW, summary="intrusion seen")])
+    return runtime.sink.counts["created"] + runtime.sink.counts["merged"] - before
+
+
+def switch(states: RuleStateStore, enabled: bool) -> None:
+    states.save(RuleState("intrusion-word", enabled=enabled), now=NOW)
+
+
+def test_a_streaming_rule_disabled_at_run_time_stops_raising(
+    settings: Settings, states: RuleStateStore
+) -> None:
+    runtime = AlertRuntime(settings, MemoryStore())
+    assert raised(runtime, "e1") == 1
+
+    switch(states, False)
+
+    assert runtime.refresh_flags() is True
+    assert raised(runtime, "e2") == 0
+
+
+def test_a_streaming_rule_enabled_again_raises_again(
+    settings: Settings, states: RuleStateStore
+) -> None:
+    switch(states, False)
+    runtime = AlertRuntime(settings, MemoryStore())
+    assert raised(runtime, "e1") == 0
+
+    switch(states, True)
+    runtime.refresh_flags()
+
+    assert raised(runtime, "e2") == 1
+
+
+def test_unchanged_flags_keep_the_streaming_engine(settings: Settings) -> None:
+    runtime = AlertRuntime(settings, MemoryStore())
+    engine = runtime.engine
+
+    assert (runtime.refresh_flags(), runtime.engine) == (False, engine)
+
+
+def test_a_relayed_change_is_applied_and_committed_by_the_running_engine(
+    settings: Settings,
+) -> None:
+    store = MemoryStore()
+    alert = new_alert(draft(), now=NOW)
+    AlertStore(store).save(alert)
+    runtime = AlertRuntime(settings, store)
+    runtime.start()
+    try:
+        writer = RelayedStatusWriter(AppDb.from_settings(settings), poll_seconds=0.01)
+        writer.change(alert.id, "acknowledged", actor="alice", timeout=5)
+    finally:
+        runtime.stop()
+
+    found = AlertStore(store).search(status=("acknowledged",))
+    assert [a.id for a in found.alerts] == [alert.id]

@@ -1,0 +1,3 @@
+from tests.scaleout.cluster import cluster
+
+__all__ = ["cluster"]
