@@ -3,6 +3,7 @@
 #
 #   scripts/rabbitmq.sh start   install once, start unless running, print the AMQP URL
 #   scripts/rabbitmq.sh stop    stop the node this script started
+#   scripts/rabbitmq.sh resume  start the stopped node again, keeping its queues
 #   scripts/rabbitmq.sh url     print the AMQP URL
 #
 # Settings, from the environment:
@@ -120,7 +121,8 @@ free_port() {
 
 prepare_node_dir() {
     mkdir -p "$BASE"
-    rm -rf "$BASE/mnesia" "$BASE/log" "$BASE/launch.log" "$PID_FILE" "$LAUNCHER_FILE"
+    rm -rf "$BASE/log" "$BASE/launch.log" "$PID_FILE" "$LAUNCHER_FILE"
+    [[ -n ${KEEP_DATA:-} ]] || rm -rf "$BASE/mnesia"
     mkdir -p "$BASE/mnesia" "$BASE/log"
     cat >"$BASE/rabbitmq.conf" <<EOF
 listeners.tcp.1 = 127.0.0.1:$PORT
@@ -196,9 +198,10 @@ stop() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
+    resume) KEEP_DATA=1 start ;;
     url) echo "$URL" ;;
     *)
-        echo "usage: $0 start|stop|url" >&2
+        echo "usage: $0 start|stop|resume|url" >&2
         exit 2
         ;;
 esac

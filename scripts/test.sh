@@ -14,4 +14,5 @@ python3 -m venv .venv
 .venv/bin/mypy
 MOZDEF_TEST_OPENSEARCH_URL=$(scripts/opensearch.sh start); export MOZDEF_TEST_OPENSEARCH_URL
 MOZDEF_TEST_DATABASE_URL=$(scripts/postgres.sh start); export MOZDEF_TEST_DATABASE_URL
+MOZDEF_TEST_RABBITMQ_URL=$(scripts/rabbitmq.sh start); export MOZDEF_TEST_RABBITMQ_URL
 .venv/bin/pytest -q "$@"

@@ -21,6 +21,7 @@ from mozdef.commands import (
     rules,
     search,
     serve,
+    users,
     web,
     worker,
 )
@@ -38,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mozdef", description="MozDef SIEM")
     parser.add_argument("--version", action="version", version=f"mozdef {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for module in (serve, intake, worker, alerts, web, pipeline, search, ingest, indices, rules):
+    modules = (serve, intake, worker, alerts, web, pipeline, search, ingest, indices, rules, users)
+    for module in modules:
         sub = module.add_parser(commands)
         _common(sub)
     return parser

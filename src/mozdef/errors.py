@@ -219,3 +219,27 @@ class CaseConflictError(CaseError):
             problem="conflict",
         )
         self.current = current
+
+
+class ListEntryError(MozDefError):
+    """A change to the block list, its protected ranges or the watch list was refused.
+
+    `field` names the input at fault (`value`, `expires`, ...; empty when none is),
+    `value` what was given, `problem` a short code: invalid, protected (blocking it
+    would touch `protected_range`), overlap (a protected range over active blocks),
+    exists, not_found or removed (already unblocked)."""
+
+    def __init__(
+        self,
+        field: str,
+        value: object,
+        message: str,
+        *,
+        problem: str = "invalid",
+        protected_range: str | None = None,
+    ) -> None:
+        super().__init__(f"{field}: {message}" if field else message)
+        self.field = field
+        self.value = value
+        self.problem = problem
+        self.protected_range = protected_range

@@ -9,12 +9,17 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from mozdef.appdb import AppDb
+from mozdef.auth import TokenStore, UserStore
+from mozdef.config import load_settings
 
 
 def free_port() -> int:
@@ -29,6 +34,8 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    # An admin's API token for the /api/v1 routes.
+    headers: dict[str, str] = field(default_factory=dict)
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
@@ -70,16 +77,28 @@ def start_command(
         url = f"http://127.0.0.1:{port}"
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"{name or command}-{port or os.getpid()}.log"
+    environment = {**os.environ, "MOZDEF_STORE_COMMIT_INTERVAL": "0.2", **(env or {})}
+    token = admin_token(data_dir, environment) if url else ""
     process = subprocess.Popen(
-        argv,
-        env={**os.environ, "MOZDEF_STORE_COMMIT_INTERVAL": "0.2", **(env or {})},
-        stdout=log.open("ab"),
-        stderr=subprocess.STDOUT,
+        argv, env=environment, stdout=log.open("ab"), stderr=subprocess.STDOUT
     )
-    server = Server(url, process, log)
+    server = Server(url, process, log, {"Authorization": f"Bearer {token}"} if token else {})
     if url:
         _wait_ready(server)
     return server
+
+
+def admin_token(data_dir: Path, env: Mapping[str, str]) -> str:
+    """An API token of an admin of the database the process will use (made once per
+    database; the user `e2e` is created when missing)."""
+    settings = load_settings(env=env, overrides={"data_dir": data_dir})
+    database = AppDb.from_settings(settings)
+    try:
+        users = UserStore(database)
+        user = users.get("e2e") or users.add("e2e", "admin", None)
+        return TokenStore(database).create(user, f"e2e-{uuid.uuid4().hex[:8]}").token
+    finally:
+        database.close()
 
 
 def _wait_ready(server: Server, timeout: float = 60) -> None:

@@ -32,7 +32,9 @@ def test_streaming_rule_raises_a_searchable_alert_within_seconds(tmp_path: Path)
         params = {"q": "category:intrusion", "index": "alerts-*", "start": "1h"}
         found: list[dict[str, object]] = []
         while not found and time.monotonic() - sent < 15:
-            page = httpx.get(server.url + "/api/v1/events/search", params=params).json()
+            page = httpx.get(
+                server.url + "/api/v1/events/search", params=params, headers=server.headers
+            ).json()
             found = page["hits"]
             time.sleep(0.2)
     assert found, "no alert within 15 seconds"

@@ -44,7 +44,7 @@ def eventually(ask: Callable[[], list[dict[str, Any]]], seconds: float) -> list[
 
 
 def alerts(server: Server, **params: str) -> list[dict[str, Any]]:
-    response = httpx.get(server.url + "/api/v1/alerts", params=params)
+    response = httpx.get(server.url + "/api/v1/alerts", params=params, headers=server.headers)
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()["alerts"]
     return found
@@ -55,7 +55,10 @@ def test_an_alert_acknowledged_over_http_is_found_by_its_new_status(server: Serv
     (raised,) = eventually(lambda: alerts(server, category="intrusion"), 15)
 
     answer = httpx.post(
-        f"{server.url}/api/v1/alerts/{raised['id']}/ack", json={"note": "looking"}, timeout=15
+        f"{server.url}/api/v1/alerts/{raised['id']}/ack",
+        json={"note": "looking"},
+        timeout=15,
+        headers=server.headers,
     )
 
     assert answer.status_code == 200, answer.text
@@ -69,7 +72,9 @@ def test_an_alert_acknowledged_over_http_is_found_by_its_new_status(server: Serv
 
 
 def test_a_streaming_rule_disabled_over_http_stops_raising(server: Server) -> None:
-    switched = httpx.post(server.url + "/api/v1/rules/intrusion-word/disable")
+    switched = httpx.post(
+        server.url + "/api/v1/rules/intrusion-word/disable", headers=server.headers
+    )
     assert (switched.status_code, switched.json()["enabled"]) == (200, False)
     # The worker reads the flags every five seconds.
     time.sleep(6)
@@ -78,5 +83,5 @@ def test_a_streaming_rule_disabled_over_http_stops_raising(server: Server) -> No
 
     assert stored.status_code in (200, 201), stored.text
     assert alerts(server, category="intrusion") == []
-    rule = httpx.get(server.url + "/api/v1/rules/intrusion-word").json()
+    rule = httpx.get(server.url + "/api/v1/rules/intrusion-word", headers=server.headers).json()
     assert (rule["enabled"], rule["schedule"]) == (False, "streaming")

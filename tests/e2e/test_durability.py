@@ -41,7 +41,9 @@ def stored_seqs(server: Server) -> list[int]:
     offset = 0
     while True:
         params = {"q": "summary:durable", "size": "5000", "from": str(offset), "start": "1h"}
-        answer = httpx.get(server.url + "/api/v1/events/search", params=params, timeout=30)
+        answer = httpx.get(
+            server.url + "/api/v1/events/search", params=params, timeout=30, headers=server.headers
+        )
         assert answer.status_code == 200, answer.text
         page = answer.json()
         seqs.extend(hit["_source"]["details"]["seq"] for hit in page["hits"])

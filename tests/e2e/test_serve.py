@@ -22,7 +22,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def search(server: Server, query: str, **params: str) -> dict[str, object]:
-    answer = httpx.get(server.url + "/api/v1/events/search", params={"q": query, **params})
+    answer = httpx.get(
+        server.url + "/api/v1/events/search", params={"q": query, **params}, headers=server.headers
+    )
     assert answer.status_code == 200, answer.text
     body: dict[str, object] = answer.json()
     return body
@@ -105,7 +107,11 @@ def test_invalid_application_name_is_refused(server: Server) -> None:
 
 
 def test_query_syntax_error_answers_400_with_position(server: Server) -> None:
-    answer = httpx.get(server.url + "/api/v1/events/search", params={"q": "hostname:(a OR b"})
+    answer = httpx.get(
+        server.url + "/api/v1/events/search",
+        params={"q": "hostname:(a OR b"},
+        headers=server.headers,
+    )
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert error["type"] == "query_syntax"
@@ -118,6 +124,7 @@ def test_post_search_with_aggregation(server: Server) -> None:
     answer = httpx.post(
         server.url + "/api/v1/events/search",
         json={"query": "summary:agg", "aggs": {"hosts": {"terms": {"field": "hostname"}}}},
+        headers=server.headers,
     )
     buckets = answer.json()["aggregations"]["hosts"]["buckets"]
     assert sorted((b["key"], b["doc_count"]) for b in buckets) == [("aggA", 1), ("aggB", 1)]

@@ -24,7 +24,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def total(server: Server, query: str) -> int:
     params = {"q": query, "start": "2h", "size": "0"}
-    answer = httpx.get(server.url + "/api/v1/events/search", params=params)
+    answer = httpx.get(server.url + "/api/v1/events/search", params=params, headers=server.headers)
     count: int = answer.json()["total"]
     return count
 

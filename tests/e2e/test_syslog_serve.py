@@ -30,6 +30,7 @@ def test_serve_takes_syslog_over_udp_and_tcp(tmp_path: Path) -> None:
             answer = httpx.get(
                 server.url + "/api/v1/events/search",
                 params={"q": "hostname:bastion1 OR hostname:web2", "start": "3650d"},
+                headers=server.headers,
             )
             found = {hit["_source"]["hostname"]: hit["_source"] for hit in answer.json()["hits"]}
             time.sleep(0.3)

@@ -6,6 +6,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import orjson
 import pika
@@ -13,8 +14,13 @@ import pytest
 
 from mozdef.config.settings import QueueSettings
 from mozdef.errors import ConfigError, QueueFullError, QueueUnavailableError
+from mozdef.pipeline.chain import Pipeline
+from mozdef.pipeline.deadletter import DeadLetter
+from mozdef.pipeline.worker import Worker
 from mozdef.queue.base import Delivery, Record
 from mozdef.queue.rabbitmq import RabbitMqConsumer, RabbitMqPublisher
+from mozdef.store.base import SearchRequest
+from mozdef.store.memory import MemoryStore
 from tests.queue.conftest import TcpProxy, broker_channel
 
 RECEIVED = dt.datetime(2026, 12, 3, 12, 0, 0, 123456, tzinfo=dt.UTC)
@@ -393,3 +399,44 @@ def test_an_ack_of_a_token_from_a_lost_connection_is_ignored(
         assert drain(direct) == ["id1"]
     finally:
         direct.close()
+
+
+def test_pending_bytes_is_zero_at_once_when_the_broker_cannot_be_reached() -> None:
+    publisher = RabbitMqPublisher(QueueSettings(rabbitmq_url="amqp://guest:guest@127.0.0.1:1/%2F"))
+    started = time.monotonic()
+    assert publisher.pending_bytes() == 0
+    assert time.monotonic() - started < 0.1
+
+
+def test_a_consumer_whose_broker_is_down_answers_none_after_its_timeout() -> None:
+    consumer = RabbitMqConsumer(QueueSettings(rabbitmq_url="amqp://guest:guest@127.0.0.1:1/%2F"))
+    started = time.monotonic()
+    assert consumer.consume(10, timeout=0.3) is None
+    assert consumer.consume(10, timeout=0.3) is None
+    assert 0.5 <= time.monotonic() - started < 1.5
+
+
+def test_a_shipper_event_redelivered_after_a_worker_crash_is_stored_once(
+    queue_settings: QueueSettings, rabbitmq_url: str, tmp_path: Path
+) -> None:
+    store = MemoryStore()
+    event = {"summary": "disk full", "timestamp": dt.datetime.now(dt.UTC).isoformat()}
+    crashed = RabbitMqConsumer(queue_settings)
+    assert crashed.consume(1, timeout=0.1) is None  # declares the topology
+    with broker_channel(rabbitmq_url) as channel:
+        channel.basic_publish(queue_settings.exchange, "event", orjson.dumps(event))
+    first = Worker(crashed, Pipeline([], mozdefhostname="t"), store, DeadLetter(tmp_path))
+    first.step(timeout=5)
+    assert first.stats.indexed == 1
+    store.commit()  # stored, then the process died before its acknowledgement
+    crashed.close()
+
+    survivor = RabbitMqConsumer(queue_settings)
+    try:
+        second = Worker(survivor, Pipeline([], mozdefhostname="t"), store, DeadLetter(tmp_path))
+        second.step(timeout=5)
+        second.step(timeout=0.2)  # idle: commits and acknowledges
+        assert second.stats.indexed == 1
+    finally:
+        survivor.close()
+    assert store.count(SearchRequest(index="events-*")) == 1

@@ -97,21 +97,24 @@ class Sender:
             self._thread.join(timeout=60)
 
     def _run(self) -> None:
+        # Bulk requests with an `_id` per event: a batch sent again after a failed
+        # answer (the broker may have kept it without confirming) replaces instead
+        # of duplicating, as with an Elasticsearch client.
         number = 0
         with httpx.Client(timeout=30) as client:
             while not self._stop.is_set():
                 first = number * self.batch
-                lines = b"\n".join(
-                    orjson.dumps({"summary": "scaleout", "details": {"seq": first + i}})
-                    for i in range(self.batch)
-                )
+                lines: list[bytes] = []
+                for seq in range(first, first + self.batch):
+                    lines.append(orjson.dumps({"index": {"_id": f"seq-{seq}"}}))
+                    lines.append(orjson.dumps({"summary": "scaleout", "details": {"seq": seq}}))
                 try:
-                    answer = client.post(self.url + "/events", content=lines)
+                    answer = client.post(self.url + "/_bulk", content=b"\n".join(lines) + b"\n")
                 except httpx.TransportError:
                     time.sleep(0.2)
                     continue
                 self.statuses.append(answer.status_code)
-                if answer.status_code == 200:
+                if answer.status_code == 200 and not answer.json()["errors"]:
                     self.acked.extend(range(first, first + self.batch))
                     number += 1
                 else:
@@ -121,18 +124,29 @@ class Sender:
 
 
 def stored_seqs(web: Server) -> list[int]:
-    """Every stored `details.seq` of the test's events, through the web process."""
+    """Every stored `details.seq` of the test's events, through the web process, in
+    pages by range of seq (OpenSearch refuses deep paging past 10,000 hits)."""
     seqs: list[int] = []
-    offset = 0
+    after, seen_at_after = 0, 0
     while True:
-        params = {"q": "summary:scaleout", "size": "10000", "from": str(offset), "start": "2h"}
-        answer = httpx.get(web.url + "/api/v1/events/search", params=params, timeout=60)
+        params = {
+            # From the last seq seen, so that a copy stored twice across the page
+            # boundary is still counted twice.
+            "q": f"summary:scaleout AND details.seq:>={after}",
+            "size": "5000",
+            "sort": "details.seq:asc",
+            "start": "2h",
+        }
+        answer = httpx.get(
+            web.url + "/api/v1/events/search", params=params, timeout=60, headers=web.headers
+        )
         assert answer.status_code == 200, answer.text
-        page = answer.json()
-        seqs.extend(hit["_source"]["details"]["seq"] for hit in page["hits"])
-        offset += len(page["hits"])
-        if not page["hits"] or offset >= page["total"]:
+        page = [hit["_source"]["details"]["seq"] for hit in answer.json()["hits"]]
+        seqs.extend(page[seen_at_after:])
+        if len(page) < 5000:
             return seqs
+        after = page[-1]
+        seen_at_after = page.count(after)
 
 
 def wait_stored(web: Server, acked: list[int], timeout: float = 120) -> list[int]:

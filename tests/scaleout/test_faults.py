@@ -65,7 +65,7 @@ def test_rabbitmq_down_for_30s_intake_answers_503_then_recovers(cluster: Cluster
         time.sleep(OUTAGE_SECONDS)
         during = httpx.post(intake.url + "/events", content=b'{"summary": "during"}', timeout=30)
     finally:
-        script("rabbitmq", "start")
+        script("rabbitmq", "resume")
     acked_before_recovery = len(sender.acked)
     deadline = time.monotonic() + 60
     while len(sender.acked) == acked_before_recovery and time.monotonic() < deadline:

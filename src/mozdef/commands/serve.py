@@ -5,11 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import uvicorn
-
+from mozdef.commands.http import serve_node
 from mozdef.config import Settings
 from mozdef.system import System
-from mozdef.web.app import create_app
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -27,20 +25,6 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    system = System(settings)
-    # Started before the HTTP server so that a worker that cannot start (a plugin
-    # that fails to import, a locked store) stops the command with its message.
-    system.start()
-    config = uvicorn.Config(
-        create_app(system, manage=False),
-        host=settings.server.host,
-        port=settings.server.port,
-        log_config=None,
-        access_log=False,
-        timeout_graceful_shutdown=10,
-    )
-    try:
-        uvicorn.Server(config).run()
-    finally:
-        system.stop()
-    return 0
+    # The worker starts before the HTTP server, so that one that cannot start (a
+    # plugin that fails to import, a locked store) stops the command with its message.
+    return serve_node(System(settings), settings)

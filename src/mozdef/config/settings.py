@@ -53,8 +53,9 @@ class QueueSettings:
     exchange: str = "eventtask"
     queue: str = "eventtask"
     alerts_exchange: str = "alerts"
-    # Messages a worker holds unacknowledged.
-    prefetch: int = 2000
+    # Messages a worker holds unacknowledged: intake publishes one message per
+    # request (up to thousands of events), shippers often one per event.
+    prefetch: int = 200
     # Seconds intake waits for the broker's confirm before answering 503.
     confirm_timeout: float = 10.0
 

@@ -90,6 +90,7 @@ def worker_main(settings: Settings, stop: EventType, report: Connection) -> None
 class WorkerRuntime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.pipeline = build_pipeline(settings)
         self.store = open_store(settings, writer=True)
         self.reader = open_consumer(settings)

@@ -53,7 +53,8 @@ class Outgoing:
     routing_key: str
     body: bytes
     properties: BasicProperties
-    # Unroutable (no queue bound) is a failure rather than a silent drop.
+    # Unroutable (no queue bound) is a failure rather than a silent drop; the link
+    # then sets `properties.message_id` when empty, to match the broker's return.
     mandatory: bool = False
 
 
@@ -82,8 +83,13 @@ class AmqpLink:
         self._wait(session, session.publish(message), "no publisher confirm")
 
     def message_count(self, queue: str, *, timeout: float) -> int:
-        """Messages ready in `queue` (delivered but unacknowledged ones not counted)."""
-        session = self._open()
+        """Messages ready in `queue` (delivered but unacknowledged ones not counted).
+        Asks on the open connection only: never waits for a connection to a broker
+        that may be down."""
+        with self._lock:
+            session = self._session
+        if session is None or not session.alive:
+            raise QueueUnavailableError(self.url, "not connected")
         return self._wait(session, session.message_count(queue), "no answer", timeout=timeout)
 
     def close(self) -> None:
@@ -118,7 +124,7 @@ class AmqpLink:
             if self._session is not None and self._session.alive:
                 return self._session
             if self._session is not None:
-                self._session.close()
+                self._session.close(wait=False)
                 self._session = None
             if time.monotonic() < self._down_until:
                 raise QueueUnavailableError(self.url, self._down_reason)
@@ -130,7 +136,7 @@ class AmqpLink:
         try:
             session.ready.result(timeout=self._timeout)
         except (TimeoutError, QueueUnavailableError) as exc:
-            session.close()
+            session.close(wait=False)
             reason = getattr(exc, "reason", f"no connection within {self._timeout:g}s")
             self._down_until, self._down_reason = time.monotonic() + RETRY_SECONDS, reason
             logger.warning("amqp.unavailable", extra=fields(url=self.url, reason=reason))

@@ -14,7 +14,8 @@ Known limits of this backend against the embedded spool:
   that must wait for the events to be searchable waits on the store instead.
 - `pending_bytes` is not bytes: it is the number of messages ready in the queue
   (each one intake call's batch, or one shipper message), not counting messages
-  delivered to workers and not yet acknowledged; 0 when the broker cannot say.
+  delivered to workers and not yet acknowledged; 0 before the first publish and
+  while the broker cannot be reached.
 - `queue.prefetch` counts messages, not records: with intake batches of a
   thousand records a worker may hold prefetch x 1000 records in memory.
 """

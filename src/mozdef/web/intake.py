@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mozdef.config.settings import IntakeSettings
-from mozdef.errors import IntakeError, QueueFullError
+from mozdef.errors import IntakeError, QueueFullError, QueueUnavailableError
 from mozdef.intake.body import Accepted, Item, Rejection, check_event, split_body
 from mozdef.intake.bulk import BulkItem, bulk_answer, parse_bulk
 from mozdef.intake.cef import parse_cef
@@ -83,6 +83,9 @@ async def _submit(
     except QueueFullError as exc:
         _intake(system).count_refusal("queue_full", len(submissions))
         return busy(exc)
+    except QueueUnavailableError as exc:
+        _intake(system).count_refusal("queue_unavailable", len(submissions))
+        return unavailable(str(exc), retry_after=1)
     except IntakeError as exc:
         _intake(system).count_refusal(exc.reason, len(submissions))
         return unavailable(str(exc))

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from mozdef.auth import requires
 from mozdef.errors import MozDefError, QueryError, QuerySyntaxError
 from mozdef.query.datemath import resolve_time
 from mozdef.query.lucene import parse
@@ -104,6 +105,7 @@ async def get_search(request: Request) -> Response:
     return await _search(request, dict(request.query_params))
 
 
+@requires("viewer")
 async def post_search(request: Request) -> Response:
     try:
         params = orjson.loads(await request.body())
