@@ -24,6 +24,7 @@ from mozdef.intake.service import Intake
 from mozdef.intake.sources import IntakeSources
 from mozdef.logfmt import fields
 from mozdef.ops.diskguard import DiskGuard
+from mozdef.pipeline.health import write_intake_status
 from mozdef.pipeline.service import read_status, spawn_worker
 from mozdef.queue.spool import SpoolWriter
 from mozdef.store.tantivy import TantivyStore
@@ -126,6 +127,22 @@ class System:
             **self.sources.counters(),
         }
 
+    def _publish_intake_status(self) -> None:
+        """For the worker's health detection (mozdef.pipeline.health)."""
+        try:
+            write_intake_status(
+                self.settings.data_dir,
+                {
+                    "accepted": self.intake.accepted,
+                    "rejected": dict(self.intake.rejected),
+                    "queue_pending_bytes": self.queue.pending_bytes(),
+                    "queue_limit_bytes": self.settings.spool.max_pending_bytes,
+                    "disk_problem": self._disk_problem(),
+                },
+            )
+        except OSError:
+            logger.exception("system.intake_status_failed")
+
     def _disk_problem(self) -> str | None:
         status = self.disk.check()
         return None if status.ok else status.reason
@@ -141,6 +158,7 @@ class System:
     def _supervise(self) -> None:
         """Restart the worker when it dies; the spool redelivers what it had not committed."""
         while not self._stop.is_set():
+            self._publish_intake_status()
             worker = self._worker
             if worker is not None:
                 worker.join(timeout=0.5)

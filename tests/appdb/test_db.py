@@ -12,7 +12,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import insert, inspect, make_url, select, text, update
 
 import mozdef.alerts.actions.records
-import mozdef.alerts.detections.localities  # noqa: F401 (their tables join the metadata)
+import mozdef.alerts.detections.localities
+import mozdef.blocklist.tables
+import mozdef.bus.tables
+import mozdef.incidents.tables  # noqa: F401 (their tables join the metadata)
 from mozdef.appdb import AppDb, default_url
 from mozdef.appdb.db import MIGRATIONS, insert_new
 from mozdef.appdb.tables import alert_changes, api_tokens, audit_log, metadata, suppressions, users

@@ -33,20 +33,28 @@ import threading
 from collections import defaultdict
 from collections.abc import Sequence
 
+from mozdef.alerts.amqp_publisher import AmqpAlertPublisher
+from mozdef.alerts.bus import MemoryBus
 from mozdef.alerts.catalog import settings_catalog
 from mozdef.alerts.changes import ChangeApplier
 from mozdef.alerts.claims import Claims
+from mozdef.alerts.detections import DetectionServices
+from mozdef.alerts.detections.health import HealthSource
+from mozdef.alerts.detections.localities import AppDbLocalities
 from mozdef.alerts.engine import AlertSink
 from mozdef.alerts.model import AlertDraft
 from mozdef.alerts.rule import StreamingRule
 from mozdef.alerts.rule_state import RuleStateStore
 from mozdef.alerts.rules.loader import scheduled, streaming
 from mozdef.alerts.scheduler import Scheduler
+from mozdef.alerts.setup import alert_plugins, dispatcher
 from mozdef.alerts.store import AlertStore
 from mozdef.alerts.streaming import StreamingEngine
 from mozdef.alerts.suppressions import SuppressionStore
 from mozdef.appdb import AppDb
 from mozdef.backends import shared_writes
+from mozdef.blocklist import DbWatchList, settings_blocklist
+from mozdef.bus import SharedBus
 from mozdef.config.settings import Settings
 from mozdef.events.schema import Event
 from mozdef.logfmt import fields
@@ -67,17 +75,44 @@ class AlertRuntime:
         run_streaming: bool = True,
         run_scheduled: bool = True,
         claims: Claims | None = None,
+        health: HealthSource | None = None,
         flags_seconds: float = 5.0,
     ) -> None:
-        catalog = settings_catalog(settings.alerts)
-        for problem in catalog.problems:
-            logger.warning("alerts.rule_problem", extra=fields(problem=str(problem)))
         database = AppDb.from_settings(settings)
         self.database = database
+        services = DetectionServices(
+            watch_list=DbWatchList(
+                database, refresh_seconds=settings.blocklist.watch_refresh_seconds
+            ),
+            localities=AppDbLocalities(database),
+            health=health,
+        )
+        catalog = settings_catalog(settings.alerts, services=services)
+        for problem in catalog.problems:
+            logger.warning("alerts.rule_problem", extra=fields(problem=str(problem)))
         self._store = store
         # With one writer, alerts are committed with the events; with many, at once.
-        self.alerts = AlertStore(store, commit=shared_writes(settings))
-        self.sink = AlertSink(self.alerts, suppressions=SuppressionStore(database))
+        # Alert messages go to this process's subscribers (actions, RabbitMQ) in full,
+        # and to the web app's browsers, in whatever process, through the
+        # application database (trimmed to the alert's summary fields).
+        self.bus = SharedBus(database)
+        self.local_bus = MemoryBus()
+        self.local_bus.subscribe(self.bus.publish)
+        self.alerts = AlertStore(store, bus=self.local_bus, commit=shared_writes(settings))
+        self.sink = AlertSink(
+            self.alerts,
+            suppressions=SuppressionStore(database),
+            plugins=alert_plugins(settings.alerts, store),
+            bus=self.local_bus,
+        )
+        self.lists = settings_blocklist(database, settings.blocklist)
+        self.dispatcher = dispatcher(
+            settings.alerts, database, self.local_bus, block_list=self.lists.block_list
+        )
+        self.amqp: AmqpAlertPublisher | None = None
+        if settings.queue.backend == "rabbitmq":
+            self.amqp = AmqpAlertPublisher(settings.queue)
+            self.amqp.subscribe(self.local_bus)
         self.changes = ChangeApplier(database, self.alerts, on_applied=store.commit)
         self._states = RuleStateStore(database)
         self._streaming = streaming(catalog.rules) if run_streaming else []
@@ -99,6 +134,11 @@ class AlertRuntime:
         logger.info("alerts.loaded", extra=loaded)
 
     def start(self) -> None:
+        self.bus.start(read=False)
+        if self.dispatcher is not None:
+            self.dispatcher.start()
+        if self.amqp is not None:
+            self.amqp.start()
         self.scheduler.start()
         self.changes.start()
         self._stop.clear()
@@ -117,6 +157,12 @@ class AlertRuntime:
         self.changes.stop()
         self.scheduler.stop()
         self.commit_pending()
+        if self.dispatcher is not None:
+            self.dispatcher.stop()
+        if self.amqp is not None:
+            self.amqp.stop()
+        self.lists.close()
+        self.bus.stop()
         self.database.close()
 
     def commit_pending(self) -> bool:

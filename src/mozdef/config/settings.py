@@ -170,6 +170,19 @@ class AuthSettings:
 
 
 @dataclass(frozen=True)
+class BlocklistSettings:
+    # Networks never to block, beside the built-in ones (loopback, private, link-local...).
+    protected: tuple[str, ...] = ()
+    # A firewall API told of each block and unblock (JSON POST); empty: none.
+    push_url: str = ""
+    # Sent as `Authorization: Bearer <token>` to push_url; set it in the environment.
+    push_token: str = ""
+    push_timeout: float = 5.0
+    # Seconds a process keeps the watch list before reading it again.
+    watch_refresh_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = "INFO"
 
@@ -191,6 +204,7 @@ class Settings:
     sqs: SqsSettings = field(default_factory=SqsSettings)
     s3: S3Settings = field(default_factory=S3Settings)
     auth: AuthSettings = field(default_factory=AuthSettings)
+    blocklist: BlocklistSettings = field(default_factory=BlocklistSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
     @property

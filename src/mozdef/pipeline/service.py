@@ -26,7 +26,9 @@ from typing import Any
 
 import orjson
 
+from mozdef.alerts.rule_state import RuleStateStore
 from mozdef.alerts.runtime import AlertRuntime
+from mozdef.appdb import AppDb
 from mozdef.backends import open_consumer, open_store, shared_writes
 from mozdef.config.settings import Settings
 from mozdef.errors import MozDefError
@@ -34,6 +36,7 @@ from mozdef.logfmt import configure, fields
 from mozdef.ops.retention import archive_target_of, policy_of, prune
 from mozdef.pipeline.chain import Pipeline
 from mozdef.pipeline.deadletter import DeadLetter
+from mozdef.pipeline.health import IntakeStatusHealth
 from mozdef.pipeline.registry import load_plugins
 from mozdef.pipeline.worker import Worker
 
@@ -99,7 +102,7 @@ class WorkerRuntime:
         # `mozdef alerts`; here only the streaming rules.
         self.shared = shared_writes(settings)
         self.alerts = (
-            AlertRuntime(settings, self.store, run_scheduled=not self.shared)
+            AlertRuntime(settings, self.store, run_scheduled=not self.shared, health=self._health())
             if settings.alerts.enabled
             else None
         )
@@ -130,6 +133,16 @@ class WorkerRuntime:
             self.reader.close()
             self.store.close()
             logger.info("worker.stopped", extra=fields(indexed=self.worker.stats.indexed))
+
+    def _health(self) -> IntakeStatusHealth:
+        """The health detection's view: the intake's counters written by the serving
+        process, the pipeline's plugin errors, the rules' failures."""
+        database = AppDb.from_settings(self.settings)
+        return IntakeStatusHealth(
+            self.settings.data_dir,
+            lambda: sum(self.pipeline.stats.plugin_errors.values()),
+            RuleStateStore(database),
+        )
 
     def write_status(self) -> None:
         stats, pipeline = self.worker.stats, self.pipeline.stats

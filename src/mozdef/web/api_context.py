@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 
+from mozdef.alerts.bus import Bus
 from mozdef.alerts.catalog import Catalog, settings_catalog
 from mozdef.alerts.changes import (
     DEFAULT_TIMEOUT,
@@ -72,10 +73,13 @@ class ApiContext:
         self.db.close()
 
 
-def build_context(settings: Settings, store: EventStore) -> ApiContext:
-    """The context of an app over `store`, with the configured application database."""
-    db = AppDb.from_settings(settings)
-    alerts = AlertStore(store)
+def build_context(
+    settings: Settings, store: EventStore, *, db: AppDb | None = None, bus: Bus | None = None
+) -> ApiContext:
+    """The context of an app over `store`, with `db` (default: the configured
+    application database); status changes written here are published on `bus`."""
+    db = db or AppDb.from_settings(settings)
+    alerts = AlertStore(store, bus=bus)
     writer: AlertStatusWriter = (
         DirectStatusWriter(alerts) if shared_writes(settings) else RelayedStatusWriter(db)
     )

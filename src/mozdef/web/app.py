@@ -9,20 +9,26 @@ search and the alert APIs where it has a store (see mozdef.nodes). Everything un
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from mozdef.appdb import AppDb
 from mozdef.auth import install_auth
+from mozdef.blocklist import settings_blocklist
+from mozdef.bus import INCIDENT_CHANGED, INVESTIGATION_CHANGED, SharedBus
 from mozdef.incidents import incidents_context
+from mozdef.incidents.store import ChangeHook
 from mozdef.nodes import Node
 from mozdef.web import (
     alerts_api,
     auth_routes,
+    blocklist_api,
     incidents_api,
     intake,
+    live,
     rules_api,
     search,
     status,
@@ -42,35 +48,58 @@ def create_app(
 ) -> Starlette:
     """The app for `system`; with `manage`, the app starts and stops it. `context`
     replaces the one built from the system's settings and store."""
+    settings = system.settings
+    api = context
+    database = api.db if api is not None else AppDb.from_settings(settings)
+    # Alerts, status changes and case edits of every process reach the browsers
+    # through the application database (mozdef.bus).
+    bus = SharedBus(database)
+    hub = live.LiveHub(bus)
     routes = status.routes() + auth_routes.routes()
     if system.intake is not None:
         routes += intake.routes()
-    api = context
     if system.store is not None:
-        api = api or build_context(system.settings, system.store)
+        api = api or build_context(settings, system.store, db=database, bus=bus)
         routes += search.routes() + api_routes()
-    own_db = AppDb.from_settings(system.settings) if api is None else None
-    database = api.db if api is not None else own_db
-    assert database is not None
-    routes += incidents_api.routes()
+    routes += incidents_api.routes() + blocklist_api.routes() + live.routes()
+    lists = settings_blocklist(database, settings.blocklist)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if manage:
             system.start()
+        bus.start()
+        hub.start()
         try:
             yield
         finally:
+            hub.stop()
+            bus.stop()
+            lists.close()
             if manage:
                 system.stop()
             if api is not None:
                 api.close()
-            if own_db is not None:
-                own_db.close()
+            database.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.system = system
     app.state.api = api
-    app.state.incidents = incidents_context(database)
-    install_auth(app, system.settings, database)
+    app.state.live = hub
+    app.state.blocklist = lists
+    app.state.incidents = incidents_context(
+        database,
+        on_incident_change=_publisher(bus, INCIDENT_CHANGED),
+        on_investigation_change=_publisher(bus, INVESTIGATION_CHANGED),
+    )
+    install_auth(app, settings, database)
     return app
+
+
+def _publisher(bus: SharedBus, topic: str) -> ChangeHook:
+    """A case store's change hook that tells the browsers which fields changed."""
+
+    def publish(case_id: str, changed: Mapping[str, Any], versions: Mapping[str, int]) -> None:
+        bus.publish(topic, {"id": case_id, "fields": dict(changed), "versions": dict(versions)})
+
+    return publish

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from mozdef.alerts.detections.health import HealthCheck, HealthCounters, MemoryHealthSource
 from tests.alerts.detections.stored import NOW, event, stored
 
@@ -60,9 +62,19 @@ def test_a_rule_failing_three_times_in_a_row_raises_an_alert() -> None:
 
 
 def test_no_events_for_the_quiet_span_raises_an_alert() -> None:
-    drafts = HealthCheck(MemoryHealthSource()).run(stored(), now=NOW)
+    check = HealthCheck(MemoryHealthSource())
+    assert check.run(stored(), now=NOW - dt.timedelta(minutes=15)) == []
+
+    drafts = check.run(stored(), now=NOW)
 
     assert [d.summary for d in drafts] == ["No events stored in the past 15 minutes"]
+
+
+def test_a_fresh_start_is_not_called_quiet() -> None:
+    check = HealthCheck(MemoryHealthSource())
+
+    assert check.run(stored(), now=NOW) == []
+    assert check.run(stored(), now=NOW + dt.timedelta(minutes=14)) == []
 
 
 def test_a_healthy_system_raises_nothing() -> None:

@@ -3,8 +3,9 @@
 The rule reads the running system's counters through `HealthSource` (what `/status`
 shows) and compares them with the previous run: new intake rejections (per reason)
 and new plugin errors since then, the queue near its limit, the disk floor reached,
-a rule failing run after run, and no events stored at all for `quiet`. The first
-run compares with zero, that is with the counters since start-up.
+a rule failing run after run, and no events stored at all for `quiet` (once the
+check has been running that long, so that a fresh start is not called quiet). The
+first run compares with zero, that is with the counters since start-up.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ class HealthCheck:
             schedule=Schedule(interval=interval, lookback=self.limits.quiet),
         )
         self._previous = HealthCounters()
+        # The first run: a system up for less than `quiet` is not yet quiet.
+        self._first_run: dt.datetime | None = None
 
     def run(self, store: EventStore, *, now: dt.datetime) -> list[AlertDraft]:
         current = self.source.counters()
@@ -140,6 +143,10 @@ class HealthCheck:
 
     def _quiet(self, store: EventStore, now: dt.datetime) -> list[AlertDraft]:
         window = self.limits.quiet
+        if self._first_run is None:
+            self._first_run = now
+        if now - self._first_run < window:
+            return []
         if store.count(SearchRequest(start=now - window, end=now, index=EVENTS)):
             return []
         return [self._draft(f"No events stored in the past {span_text(window)}", "quiet", "ERROR")]
