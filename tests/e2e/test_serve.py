@@ -194,3 +194,17 @@ def test_killed_worker_is_restarted_and_events_keep_flowing(tmp_path: Path) -> N
         assert answer.status_code == 200
         assert search(server, "hostname:phoenix")["total"] == 1
         assert httpx.get(server.url + "/status").json()["counters"]["worker_restarts"] == 1
+
+
+def test_health_and_metrics_answer_for_a_user_and_refuse_without_one(server: Server) -> None:
+    httpx.post(server.url + "/events?refresh=wait_for", content=b'{"summary": "metered"}')
+    health = httpx.get(server.url + "/api/v1/health", headers=server.headers)
+    metrics = httpx.get(
+        server.url + "/api/v1/metrics/events", params={"start": "1h"}, headers=server.headers
+    )
+    anonymous = httpx.get(server.url + "/api/v1/health")
+
+    assert health.status_code == 200, health.text
+    assert health.json()["ready"] is True
+    assert metrics.status_code == 200, metrics.text
+    assert anonymous.status_code == 401

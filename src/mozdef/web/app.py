@@ -26,15 +26,18 @@ from mozdef.web import (
     alerts_api,
     auth_routes,
     blocklist_api,
+    health_api,
     incidents_api,
     intake,
     live,
+    metrics_api,
     rules_api,
     search,
     status,
     suppressions_api,
 )
 from mozdef.web.api_context import ApiContext, build_context
+from mozdef.web.metrics_api import MetricsContext
 
 
 def api_routes() -> list[BaseRoute]:
@@ -62,6 +65,8 @@ def create_app(
         api = api or build_context(settings, system.store, db=database, bus=bus)
         routes += search.routes() + api_routes()
     routes += incidents_api.routes() + blocklist_api.routes() + live.routes()
+    routes += metrics_api.routes() + health_api.routes()
+    monitor = health_api.health_monitor(system, api)
     lists = settings_blocklist(database, settings.blocklist)
 
     @contextlib.asynccontextmanager
@@ -70,9 +75,11 @@ def create_app(
             system.start()
         bus.start()
         hub.start()
+        monitor.start()
         try:
             yield
         finally:
+            monitor.stop()
             hub.stop()
             bus.stop()
             lists.close()
@@ -87,6 +94,8 @@ def create_app(
     app.state.api = api
     app.state.live = hub
     app.state.blocklist = lists
+    app.state.metrics = MetricsContext(store=system.store, db=database)
+    app.state.health = monitor
     app.state.incidents = incidents_context(
         database,
         on_incident_change=_publisher(bus, INCIDENT_CHANGED),
