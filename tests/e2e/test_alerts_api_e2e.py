@@ -69,6 +69,9 @@ def test_an_alert_acknowledged_over_http_is_found_by_its_new_status(server: Serv
     found = eventually(lambda: alerts(server, status="acknowledged"), 5)
     assert [alert["id"] for alert in found] == [raised["id"]]
     assert alerts(server, status="new") == []
+    audit = httpx.get(server.url + "/api/v1/audit", headers=server.headers).json()
+    acks = [e for e in audit["entries"] if e["action"] == "alert.ack"]
+    assert [(e["actor"], e["target"]) for e in acks] == [("e2e", raised["id"])]
 
 
 def test_a_streaming_rule_disabled_over_http_stops_raising(server: Server) -> None:

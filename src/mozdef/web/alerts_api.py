@@ -33,7 +33,7 @@ from mozdef.errors import AlertNotFoundError, MozDefError, QueryError, QuerySynt
 from mozdef.query.datemath import resolve_time
 from mozdef.query.lucene import parse
 from mozdef.query.tree import MatchAll, Node, Term, and_, or_
-from mozdef.web.api_context import actor_of, body_object, context_of, error_answer
+from mozdef.web.api_context import actor_of, body_object, context_of, error_answer, record_action
 from mozdef.web.responses import JSONResponse, error
 
 DEFAULT_SIZE = 50
@@ -187,6 +187,7 @@ async def change_alert(request: Request) -> Response:
         )
     except MozDefError as exc:
         return error_answer(exc)
+    await record_action(request, f"alert.{action}", alert_id, {"status": status, "note": note})
     return JSONResponse(to_document(changed))
 
 

@@ -36,6 +36,7 @@ from mozdef.alerts.rule_state import RuleStateStore
 from mozdef.alerts.store import AlertStore
 from mozdef.alerts.suppressions import SuppressionStore
 from mozdef.appdb import AppDb
+from mozdef.auth import audit
 from mozdef.backends import shared_writes
 from mozdef.config.settings import Settings
 from mozdef.errors import (
@@ -146,3 +147,12 @@ def error_answer(exc: MozDefError, **context: Any) -> JSONResponse:
     if isinstance(exc, StorageError | AppDbError):
         return unavailable(str(exc))
     return error(500, "internal", str(exc), **context)
+
+
+async def record_action(
+    request: Request, action: str, target: str, details: dict[str, Any]
+) -> None:
+    """Keep an analyst's action in the audit log, where the app has auth installed
+    (an app built for a test of these routes alone has none)."""
+    if getattr(request.app.state, "auth", None) is not None:
+        await audit(request, action, target, details)

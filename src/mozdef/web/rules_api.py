@@ -38,7 +38,7 @@ from mozdef.alerts.suppressions import draft_document
 from mozdef.errors import AppDbError, MozDefError, QueryError, RuleError, StorageError
 from mozdef.logfmt import fields
 from mozdef.query.datemath import resolve_time
-from mozdef.web.api_context import ApiContext, body_object, context_of, error_answer
+from mozdef.web.api_context import ApiContext, body_object, context_of, error_answer, record_action
 from mozdef.web.responses import JSONResponse, error
 
 log = logging.getLogger(__name__)
@@ -157,6 +157,8 @@ async def _switch(request: Request, *, enabled: bool) -> Response:
     except MozDefError as exc:
         return error_answer(exc)
     log.info("rules.switched", extra=fields(rule=rule_id, enabled=enabled))
+    action = "rule.enable" if enabled else "rule.disable"
+    await record_action(request, action, rule_id, {})
     return JSONResponse(rule_document(rule, state))
 
 

@@ -32,7 +32,14 @@ from mozdef.alerts.suppressions import Suppression
 from mozdef.errors import MozDefError, QueryError, QuerySyntaxError
 from mozdef.logfmt import fields
 from mozdef.query.datemath import resolve_time
-from mozdef.web.api_context import ApiContext, actor_of, body_object, context_of, error_answer
+from mozdef.web.api_context import (
+    ApiContext,
+    actor_of,
+    body_object,
+    context_of,
+    error_answer,
+    record_action,
+)
 from mozdef.web.responses import JSONResponse, error
 
 log = logging.getLogger(__name__)
@@ -138,6 +145,8 @@ async def add_suppression(request: Request) -> Response:
     except MozDefError as exc:
         return error_answer(exc)
     log.info("suppressions.added", extra=fields(id=made.id, rule=rule_id, by=made.created_by))
+    details = {"query": query, "reason": reason, "rule_id": rule_id}
+    await record_action(request, "suppression.add", made.id, details)
     return JSONResponse(suppression_document(made, now=now), 201)
 
 
@@ -151,6 +160,7 @@ async def remove_suppression(request: Request) -> Response:
     if not removed:
         return error(404, "not_found", f"no suppression {suppression_id!r}")
     log.info("suppressions.removed", extra=fields(id=suppression_id, by=actor_of(request)))
+    await record_action(request, "suppression.remove", suppression_id, {})
     return Response(status_code=204)
 
 
