@@ -49,4 +49,7 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    # Libraries' own progress lines (each migration step, each connection) say
+    # nothing the project's events do not.
+    for name in ("uvicorn.access", "alembic", "pika"):
+        logging.getLogger(name).setLevel(logging.WARNING)
