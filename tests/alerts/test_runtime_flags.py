@@ -3,6 +3,8 @@ changes relayed from the web process."""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,3 +102,17 @@ def test_a_relayed_change_is_applied_and_committed_by_the_running_engine(
 
     found = AlertStore(store).search(status=("acknowledged",))
     assert [a.id for a in found.alerts] == [alert.id]
+
+
+def test_block_list_entries_past_their_expiry_are_marked_expired(settings: Settings) -> None:
+    runtime = AlertRuntime(settings, MemoryStore())
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(milliseconds=200)
+    blocked = runtime.lists.blocks.block("203.0.113.9", reason="scanner", by="alice", expires=soon)
+    time.sleep(0.3)
+
+    runtime.prune_lists()
+
+    entry = runtime.lists.blocks.get(blocked.entry.id)
+    assert entry is not None and entry.stored_state == "expired"
+    runtime.lists.close()
+    runtime.database.close()

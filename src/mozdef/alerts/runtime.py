@@ -30,6 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -64,6 +65,9 @@ logger = logging.getLogger(__name__)
 
 
 COMMIT_SECONDS = 1.0
+# How often block and watch list entries past their expiry are marked expired (and
+# withdrawn from a firewall told of them); reads already leave them out at once.
+LIST_PRUNE_SECONDS = 60.0
 
 
 class AlertRuntime:
@@ -210,11 +214,25 @@ class AlertRuntime:
         return StreamingEngine(live)
 
     def _commit_alerts(self) -> None:
+        pruned = time.monotonic()
         while not self._stop.wait(COMMIT_SECONDS):
             try:
                 self.commit_pending()
             except Exception:
                 logger.exception("alerts.commit_failed")
+            if time.monotonic() - pruned >= LIST_PRUNE_SECONDS:
+                pruned = time.monotonic()
+                self.prune_lists()
+
+    def prune_lists(self) -> None:
+        """Expire block and watch list entries past their time; trouble is logged."""
+        try:
+            expired = len(self.lists.blocks.prune()) + self.lists.watches.prune()
+        except Exception:
+            logger.exception("alerts.list_prune_failed")
+            return
+        if expired:
+            logger.info("alerts.lists_pruned", extra=fields(expired=expired))
 
     def _watch_flags(self) -> None:
         failing = False
