@@ -140,3 +140,16 @@ def test_the_watchlist_rule_stops_after_the_term_is_removed(appdb: AppDb) -> Non
     watch_list.store.unwatch(made.entry.id, by="bob")
 
     assert rule.run(stored(WATCHED), now=NOW) == []
+
+
+def test_a_term_watched_in_one_field_is_looked_for_there_only(appdb: AppDb) -> None:
+    watch_list = DbWatchList(appdb, clock=lambda: NOW)
+    watch_list.store.watch("jdoe", reason="contract ended", by="alice", field="details.username")
+    watch_list.store.watch("web1", reason="decommissioned", by="alice", field="details.username")
+    rule = WatchListDetection(watch_list)
+
+    drafts = rule.run(stored(WATCHED), now=NOW)
+
+    # `web1` is the event's hostname, not its user name: it does not count.
+    assert [d.details["term"] for d in drafts] == ["jdoe"]
+    assert [d.details["term"] for d in streamed(rule, WATCHED)] == ["jdoe"]

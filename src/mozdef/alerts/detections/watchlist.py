@@ -1,6 +1,7 @@
 """Watch-list terms found in events: an alert per event and term.
 
-A term is matched as a phrase in any field, as MozDef's quoted query string was.
+A term is matched as a phrase in any field, as MozDef's quoted query string was, or
+in the one field the watch list names for it.
 The watch list itself belongs to the case store (web app); the rule reads it on
 every run through the small `WatchList` protocol, so a new term counts from the
 next run on. Streaming, every event is offered to this rule (a term can be in any
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from mozdef.alerts.detections.forms import (
     EVENTS,
@@ -34,6 +35,13 @@ RULE_ID = "watchlist"
 
 class WatchList(Protocol):
     def terms(self) -> Sequence[str]: ...
+
+
+@runtime_checkable
+class FieldedWatchList(WatchList, Protocol):
+    """A watch list whose terms may name the one field to look in."""
+
+    def watched(self) -> Sequence[tuple[str | None, str]]: ...
 
 
 class MemoryWatchList:
@@ -72,9 +80,9 @@ class WatchListDetection:
 
     def run(self, store: EventStore, *, now: dt.datetime) -> list[AlertDraft]:
         drafts: list[AlertDraft] = []
-        for term in self.watch_list.terms():
+        for field, term in self._watched():
             request = SearchRequest(
-                query=Phrase(None, term), start=now - self.window, end=now, index=EVENTS, size=1000
+                query=Phrase(field, term), start=now - self.window, end=now, index=EVENTS, size=1000
             )
             drafts.extend(self._draft(term, sample(hit)) for hit in store.search(request).hits)
         return drafts
@@ -84,9 +92,15 @@ class WatchListDetection:
 
     def match(self, event: Event, *, now: dt.datetime) -> list[AlertDraft]:
         found = [
-            term for term in self.watch_list.terms() if matches(Phrase(None, term), event, now=now)
+            term for field, term in self._watched() if matches(Phrase(field, term), event, now=now)
         ]
         return [self._draft(term, streamed_sample(event, now)) for term in found]
+
+    def _watched(self) -> Sequence[tuple[str | None, str]]:
+        """(field, term) pairs; a field of None looks in every field."""
+        if isinstance(self.watch_list, FieldedWatchList):
+            return self.watch_list.watched()
+        return [(None, term) for term in self.watch_list.terms()]
 
     def _draft(self, term: str, evidence: EventSample) -> AlertDraft:
         event = evidence.source
