@@ -3,7 +3,7 @@
 # ships to the bulk endpoint). Idempotent; needs root or sudo on Debian.
 set -euo pipefail
 
-packages=(rsyslog rsyslog-elasticsearch)
+packages=(rsyslog rsyslog-elasticsearch chromium)
 
 missing=()
 for package in "${packages[@]}"; do

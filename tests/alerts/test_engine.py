@@ -3,10 +3,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
+import time
 
 from mozdef.alerts.bus import Payload
 from mozdef.alerts.engine import AlertSink
-from mozdef.alerts.model import MAX_SAMPLES, AlertDraft
+from mozdef.alerts.model import MAX_SAMPLES, Alert, AlertDraft
 from mozdef.alerts.store import AlertStore
 
 from .builders import Engine, at, draft, memory_store
@@ -214,3 +215,25 @@ def test_the_sink_counts_what_became_of_drafts() -> None:
     engine.sink.submit_many([draft(), draft(), draft(dedup_key="other")], now=at(0))
 
     assert engine.sink.counts == {"created": 2, "merged": 1}
+
+
+class SlowToList(AlertStore):
+    """An alert store whose open alerts take a while to read back."""
+
+    def open_alerts(self, *, limit: int = 10_000) -> list[Alert]:
+        time.sleep(0.3)
+        return super().open_alerts(limit=limit)
+
+
+def test_a_sink_rebuilding_in_the_background_is_ready_at_once_and_still_merges() -> None:
+    store = memory_store()
+    Engine(store).sink.submit(draft(count=2), now=at(0))
+
+    started = time.monotonic()
+    sink = AlertSink(SlowToList(store), rebuild_in_background=True)
+    ready_after = time.monotonic() - started
+    outcome = sink.submit(draft(count=5), now=at(10))
+
+    assert ready_after < 0.2
+    assert outcome.action == "merged"
+    assert [a.count for a in AlertStore(store).search().alerts] == [7]

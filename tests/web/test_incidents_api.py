@@ -242,3 +242,10 @@ def test_the_attack_techniques_of_a_veris_path(client: TestClient) -> None:
         "techniques"
     ]
     assert client.get("/api/v1/veris/action.teleport/attack").status_code == 404
+
+
+def test_an_offset_past_the_databases_integers_is_refused(client: TestClient) -> None:
+    answer = client.get("/api/v1/incidents", params={"offset": str(2**63)})
+
+    assert answer.status_code == 400
+    assert "offset" in answer.text

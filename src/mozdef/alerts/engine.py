@@ -69,6 +69,7 @@ class AlertSink:
         bus: Bus | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
         rebuild_limit: int = 10_000,
+        rebuild_in_background: bool = False,
     ) -> None:
         self._alerts = alerts
         self._suppressions = suppressions
@@ -79,8 +80,30 @@ class AlertSink:
         self.plugin_failures: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         self._open: dict[DedupKey, str] = {}
-        for alert in reversed(alerts.open_alerts(limit=rebuild_limit)):
-            self._open[(alert.rule_id, alert.dedup_key)] = alert.id
+        # Reading the open alerts back takes seconds with many stored; in the
+        # background, the process that runs the sink is ready meanwhile and the
+        # first drafts wait for it.
+        self._rebuilt = threading.Event()
+        if rebuild_in_background:
+            threading.Thread(
+                target=self._rebuild,
+                args=(rebuild_limit,),
+                name="mozdef-dedup-rebuild",
+                daemon=True,
+            ).start()
+        else:
+            self._rebuild(rebuild_limit)
+
+    def _rebuild(self, limit: int) -> None:
+        """Index the open alerts by dedup key, oldest first so the newest wins."""
+        try:
+            for alert in reversed(self._alerts.open_alerts(limit=limit)):
+                self._open[(alert.rule_id, alert.dedup_key)] = alert.id
+        except Exception:
+            # Without the index, a repeat opens a new alert instead of merging.
+            log.exception("alerts.dedup_rebuild_failed")
+        finally:
+            self._rebuilt.set()
 
     def submit(
         self,
@@ -99,6 +122,7 @@ class AlertSink:
         now: dt.datetime | None = None,
     ) -> list[Outcome]:
         """Turn `drafts` into alerts; the outcomes are in the order of the drafts."""
+        self._rebuilt.wait()
         moment = now or self._clock()
         outcomes: list[Outcome | None] = [self._suppressed(draft, moment) for draft in drafts]
         kept = [

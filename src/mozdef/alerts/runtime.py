@@ -108,6 +108,7 @@ class AlertRuntime:
             suppressions=SuppressionStore(database),
             plugins=alert_plugins(settings.alerts, store),
             bus=self.local_bus,
+            rebuild_in_background=True,
         )
         self.lists = settings_blocklist(database, settings.blocklist)
         self.dispatcher = dispatcher(

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Dialect,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -115,6 +116,10 @@ users = Table(
     Column("password_hash", Text, nullable=True),
     Column("created", UtcDateTime, nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
+    # `issuer|subject` of the OpenID Connect identity the user was made for; a
+    # login through OIDC reaches only the user bound to its identity.
+    Column("external_id", String(512), nullable=True),
+    Index("ix_users_external_id", "external_id", unique=True),
 )
 
 # Tokens and session ids are kept as SHA-256 hashes only.

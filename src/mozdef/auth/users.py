@@ -87,6 +87,10 @@ class UserStore:
         self.passwords = passwords or Passwords()
         self._clock = clock
 
+    @property
+    def db(self) -> AppDb:
+        return self._db
+
     def add(self, name: str, role: str, password: str | None) -> User:
         """A new user; without a password, one that cannot log in until it gets one."""
         user = User(uuid.uuid4().hex, check_name(name), parse_role(role), self._clock())

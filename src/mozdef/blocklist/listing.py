@@ -46,6 +46,10 @@ class Page(Generic[T]):
     offset: int
 
 
+# Deeper pages are refused (no list is that long, and the database's integers end).
+MAX_OFFSET = 1_000_000
+
+
 def parse_listing(params: Mapping[str, str], *, kinds: bool = True) -> Listing:
     """The listing that query parameters ask for; ListEntryError names a bad one."""
     allowed = PARAMETERS if kinds else tuple(p for p in PARAMETERS if p != "kind")
@@ -61,7 +65,7 @@ def parse_listing(params: Mapping[str, str], *, kinds: bool = True) -> Listing:
         state=_state(params.get("state") or "all"),
         q=q,
         limit=_number(params, "limit", DEFAULT_LIMIT, low=1, high=MAX_LIMIT),
-        offset=_number(params, "offset", 0, low=0, high=None),
+        offset=_number(params, "offset", 0, low=0, high=MAX_OFFSET),
     )
 
 

@@ -31,10 +31,12 @@ from mozdef.web import (
     intake,
     live,
     metrics_api,
+    openapi,
     rules_api,
     search,
     status,
     suppressions_api,
+    ui,
 )
 from mozdef.web.api_context import ApiContext, build_context
 from mozdef.web.metrics_api import MetricsContext
@@ -65,7 +67,9 @@ def create_app(
         api = api or build_context(settings, system.store, db=database, bus=bus)
         routes += search.routes() + api_routes()
     routes += incidents_api.routes() + blocklist_api.routes() + live.routes()
-    routes += metrics_api.routes() + health_api.routes()
+    routes += metrics_api.routes() + health_api.routes() + openapi.routes()
+    # The pages come last: their paths must not shadow the API's.
+    routes += ui.routes()
     monitor = health_api.health_monitor(system, api)
     lists = settings_blocklist(database, settings.blocklist)
 

@@ -2,6 +2,9 @@
 out, managing users and API tokens, reading the audit log.
 
     POST   /api/v1/auth/login      {name, password} -> cookie, {user, role, csrf_token}
+    GET    /api/v1/auth/oidc/login ?next=PATH -> 302 to the OpenID provider
+    GET    /api/v1/auth/oidc/callback  the provider's answer -> cookie, 302 to next
+    GET    /api/v1/auth/methods    open; {methods: [password, oidc?], oidc?: {login}}
     POST   /api/v1/auth/logout
     GET    /api/v1/auth/me         {user, role, via, csrf_token}
     GET    /api/v1/users           admin
@@ -16,6 +19,13 @@ A refused login answers the same 401 whether the name exists or not (after the s
 hashing work); only with the right password does a disabled user learn it is
 disabled. Login takes a JSON body only: a form on another site can post a form
 encoding but not JSON without the browser asking this server first.
+
+OpenID Connect login (mozdef.auth.oidc) is on when the app has an `OidcClient`: the
+one `install_oidc` gave it, or else one built on first use from `auth.oidc_issuer`,
+`auth.oidc_client_id` and `auth.oidc_client_secret`. Its routes answer 404 when it is
+off. A login through it makes the same session, cookie and CSRF token as a password
+login (the page reads the token from auth/me); every refusal is a JSON error naming
+the problem, recorded in the audit log as `login.failure` with `via: oidc`.
 """
 
 from __future__ import annotations
@@ -23,23 +33,37 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import urllib.parse
 from typing import Any
 
 import orjson
+from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from mozdef.auth.audit import MAX_PAGE
-from mozdef.auth.context import Auth, address_of, audit, auth_of
+from mozdef.auth.context import ANONYMOUS, Auth, address_of, audit, auth_of
+from mozdef.auth.oidc import (
+    STATE_COOKIE,
+    STATE_PATH,
+    STATE_SECONDS,
+    LoginState,
+    OidcClient,
+    OidcError,
+    OidcOptions,
+    safe_next,
+    same,
+)
+from mozdef.auth.oidc_users import Account, identity_of, user_for
 from mozdef.auth.passwords import check_password
 from mozdef.auth.policy import Endpoint, require, requires
 from mozdef.auth.roles import Caller, parse_role
 from mozdef.auth.sessions import COOKIE, NewSession, digest
 from mozdef.auth.tokens import ApiToken, check_label
 from mozdef.auth.users import User, check_name
-from mozdef.errors import AccountError, MozDefError
+from mozdef.errors import AccountError, ConfigError, MozDefError
 from mozdef.logfmt import fields
 from mozdef.query.datemath import resolve_time
 from mozdef.web.responses import BodyTooLarge, JSONResponse, error, read_body
@@ -135,12 +159,17 @@ async def login(request: Request) -> Response:
             return error(403, "disabled", f"user {name} is disabled")
         return error(401, "unauthenticated", _WRONG)
 
+    session = await _new_session(request, auth, outcome.user)
+    await audit(request, "login.success", name, {"via": "password"}, actor=name)
+    return _logged_in(auth, outcome.user, session)
+
+
+async def _new_session(request: Request, auth: Auth, user: User) -> NewSession:
+    """A session for `user`, ending the one this browser had before."""
     earlier = request.cookies.get(COOKIE)
     if earlier:
         await run_in_threadpool(auth.sessions.delete, digest(earlier))
-    session = await run_in_threadpool(auth.sessions.create, outcome.user)
-    await audit(request, "login.success", name, {"via": "password"}, actor=name)
-    return _logged_in(auth, outcome.user, session)
+    return await run_in_threadpool(auth.sessions.create, user)
 
 
 def _limited(auth: Auth, address: str, name: str) -> Response | None:
@@ -158,15 +187,149 @@ def _limited(auth: Auth, address: str, name: str) -> Response | None:
 
 def _logged_in(auth: Auth, user: User, session: NewSession) -> Response:
     answer = JSONResponse({"user": user.name, "role": user.role, "csrf_token": session.csrf_token})
+    _set_cookie(answer, auth, COOKIE, session.id, max_age=auth.sessions.seconds, path="/")
+    return answer
+
+
+def _set_cookie(
+    answer: Response, auth: Auth, name: str, value: str, *, max_age: int, path: str
+) -> None:
     answer.set_cookie(
-        COOKIE,
-        session.id,
-        max_age=auth.sessions.seconds,
-        path="/",
+        name,
+        value,
+        max_age=max_age,
+        path=path,
         secure=auth.settings.secure_cookies,
         httponly=True,
         samesite="lax",
     )
+
+
+_OIDC = "oidc"
+
+
+def install_oidc(app: Starlette, client: OidcClient | None) -> None:
+    """Give `app` its OpenID Connect client (None: OIDC login off), instead of the one
+    the auth settings would make."""
+    setattr(app.state, _OIDC, client)
+
+
+def oidc_of(request: Request) -> OidcClient:
+    """The app's OIDC client; raises OidcError (404) when OIDC login is off."""
+    state = request.app.state
+    if not hasattr(state, _OIDC):
+        install_oidc(request.app, _client_from_settings(auth_of(request)))
+    client: OidcClient | None = getattr(state, _OIDC)
+    if client is None:
+        message = "OpenID Connect login is not configured: set auth.oidc_issuer and its client"
+        raise OidcError("not_configured", message)
+    return client
+
+
+def _client_from_settings(auth: Auth) -> OidcClient | None:
+    try:
+        options = OidcOptions.from_settings(auth.settings)
+    except ConfigError as exc:
+        log.error("auth.oidc_misconfigured", extra=fields(error=exc))
+        raise OidcError("misconfigured", f"OpenID Connect login is off: {exc}") from None
+    return None if options is None else OidcClient(options, clock=auth.clock)
+
+
+@requires("open")
+async def methods(request: Request) -> Response:
+    try:
+        oidc_of(request)
+    except OidcError:
+        return JSONResponse({"methods": ["password"]})
+    start = request.url_for("oidc_login").path
+    return JSONResponse({"methods": ["password", "oidc"], "oidc": {"login": start}})
+
+
+@requires("open")
+async def oidc_login(request: Request) -> Response:
+    path = STATE_PATH
+    try:
+        client = oidc_of(request)
+        callback = _callback_url(request, client)
+        path = _state_path(callback)
+        next_path = safe_next(request.query_params.get("next"))
+        url, login = await run_in_threadpool(client.begin, callback, next_path)
+    except OidcError as exc:
+        return await _oidc_refused(request, exc, path)
+
+    answer = RedirectResponse(url, 302)
+    sealed = client.seal(login)
+    _set_cookie(answer, auth_of(request), STATE_COOKIE, sealed, max_age=STATE_SECONDS, path=path)
+    return answer
+
+
+@requires("open")
+async def oidc_callback(request: Request) -> Response:
+    auth, path = auth_of(request), STATE_PATH
+    try:
+        client = oidc_of(request)
+        path = _state_path(_callback_url(request, client))
+        login = client.unseal(request.cookies.get(STATE_COOKIE))
+        claims = await run_in_threadpool(client.finish, login, _code(request, login))
+        identity = identity_of(claims, client.options)
+        account = await run_in_threadpool(user_for, auth.users, identity, client.options)
+    except OidcError as exc:
+        return await _oidc_refused(request, exc, path)
+
+    await _record_account(request, account)
+    name = account.user.name
+    session = await _new_session(request, auth, account.user)
+    await audit(request, "login.success", name, {"via": "oidc"}, actor=name)
+    answer = RedirectResponse(login.next, 302)
+    _set_cookie(answer, auth, COOKIE, session.id, max_age=auth.sessions.seconds, path="/")
+    answer.delete_cookie(STATE_COOKIE, path=path)
+    return answer
+
+
+def _callback_url(request: Request, client: OidcClient) -> str:
+    return client.options.redirect_url or str(request.url_for("oidc_callback"))
+
+
+def _state_path(callback_url: str) -> str:
+    """The login cookie's path: the callback's folder as the browser sees it, so that
+    a proxy adding a prefix to the path does not hide the cookie from the callback."""
+    return urllib.parse.urlsplit(callback_url).path.rpartition("/")[0] + "/"
+
+
+def _code(request: Request, login: LoginState) -> str:
+    """The authorization code the provider sent back for this browser's login."""
+    params = request.query_params
+    if not same(params.get("state", ""), login.state):
+        message = (
+            f"the state sent back is not this browser's login: start again at {STATE_PATH}login"
+        )
+        raise OidcError("bad_state", message)
+    if "error" in params:
+        reason = f"{params['error']} {params.get('error_description', '')}".strip()
+        raise OidcError("provider_refused", f"the provider refused the login: {reason[:300]}")
+    code = params.get("code")
+    if not code:
+        raise OidcError("missing_code", "the provider sent back no authorization code")
+    return code
+
+
+async def _record_account(request: Request, account: Account) -> None:
+    name, role = account.user.name, account.user.role
+    if account.created:
+        await audit(request, "user.add", name, {"role": role, "via": "oidc"}, actor=name)
+    if account.previous_role is not None:
+        details = {"role": role, "from": account.previous_role, "via": "oidc"}
+        await audit(request, "user.change", name, details, actor=name)
+
+
+async def _oidc_refused(request: Request, exc: OidcError, path: str) -> Response:
+    if exc.problem != "not_configured":
+        log.warning("auth.oidc_refused", extra=fields(problem=exc.problem, user=exc.user))
+        who = exc.user or ANONYMOUS
+        details = {"via": "oidc", "reason": exc.problem, "message": str(exc)}
+        await audit(request, "login.failure", who, details, actor=who)
+    answer = error(exc.status, exc.problem, str(exc))
+    answer.delete_cookie(STATE_COOKIE, path=path)
     return answer
 
 
@@ -334,6 +497,9 @@ def _positive(text: str | None, name: str, high: int) -> int | None:
 def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/auth/login", login, methods=["POST"]),
+        Route("/api/v1/auth/methods", methods, methods=["GET"]),
+        Route(f"{STATE_PATH}login", oidc_login, methods=["GET"], name="oidc_login"),
+        Route(f"{STATE_PATH}callback", oidc_callback, methods=["GET"], name="oidc_callback"),
         Route("/api/v1/auth/logout", logout, methods=["POST"]),
         Route("/api/v1/auth/me", me, methods=["GET"]),
         Route("/api/v1/users", list_users, methods=["GET"]),

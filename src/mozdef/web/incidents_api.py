@@ -252,14 +252,21 @@ def field_changes(body: Any) -> dict[str, FieldChange]:
     return changes
 
 
+# Larger integers are refused, not handed to the database (whose integers end at 2**63).
+MAX_INTEGER = 2**62
+
+
 def _integer(params: Mapping[str, str], key: str, default: int) -> int:
     raw = params.get(key)
     if raw is None or raw == "":
         return default
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise BadRequest(f"{key} must be an integer, found {raw!r}", field=key) from None
+    if not 0 <= value <= MAX_INTEGER:
+        raise BadRequest(f"{key} must be between 0 and {MAX_INTEGER}, found {raw!r}", field=key)
+    return value
 
 
 def _node(node: veris.VerisNode) -> dict[str, Any]:

@@ -61,7 +61,6 @@ MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".png": "image/png",
     ".txt": "text/plain; charset=utf-8",
-    ".md": "text/plain; charset=utf-8",
 }
 # A Host header fit to name this site in the policy; any other is left out of it.
 _HOST = re.compile(r"^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$")

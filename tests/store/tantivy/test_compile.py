@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 
 import pytest
@@ -20,6 +21,7 @@ from mozdef.query.tree import (
     Wildcard,
     not_,
 )
+from mozdef.store.base import SearchRequest
 from mozdef.store.tantivy import TantivyStore
 from tests.store.tantivy.conftest import ids
 
@@ -223,3 +225,13 @@ def test_custom_application_fields_are_searchable(store: TantivyStore) -> None:
         ids(store, Range("cvss", "7", "8"), index="vulns-*"),
     )
     assert found == (["v1"], ["v1"])
+
+
+def test_a_search_window_open_at_either_end(store: TantivyStore) -> None:
+    everything = len(ids(store, MatchAll()))
+    far = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    since = store.search(SearchRequest(start=far, end=None, index="events-*", size=100))
+    until = store.search(SearchRequest(start=None, end=dt.datetime.now(dt.UTC), index="events-*"))
+
+    assert since.total == everything
+    assert until.total == everything

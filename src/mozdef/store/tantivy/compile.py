@@ -140,7 +140,8 @@ class Compiler:
             return None
         low = None if start is None else micros(start)
         high = None if end is None else micros(end)
-        return ranges.int_range(self._schema, "utctimestamp", low, high, True, False)
+        # tantivy refuses an open bound that is not inclusive.
+        return ranges.int_range(self._schema, "utctimestamp", low, high, True, high is None)
 
     def _fielded(self, node: Fielded, where: Target) -> Query:
         main = self._on(node, where)

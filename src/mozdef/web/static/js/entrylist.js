@@ -49,7 +49,7 @@ export class EntryList {
       try {
         const made = await post(this.config.api, body);
         const outcome = made.outcome && made.outcome !== "added" ? ` (${made.outcome}: already covered by an active entry)` : "";
-        replace(this.message, notice("ok", `${this.config.describe(made)}${outcome}.`));
+        replace(this.message, notice("ok", `${this.config.addLabel}: ${this.config.describe(made)}${outcome}.`));
         form.reset();
         await this.load();
       } catch (error) {

@@ -6,17 +6,22 @@
 
 import { cellText } from "./dom.js";
 
-// The value at a dotted path of an event ("details.sourceipaddress").
+// The value at a dotted path of an event ("details.sourceipaddress"); a key that
+// itself holds dots is found too (the longest key that exists is tried first).
 export function valueAt(source, dotted) {
-  if (source && Object.prototype.hasOwnProperty.call(source, dotted)) return source[dotted];
-  let current = source;
-  for (const part of dotted.split(".")) {
-    if (current === null || typeof current !== "object" || !Object.prototype.hasOwnProperty.call(current, part)) {
-      return undefined;
-    }
-    current = current[part];
+  return lookUp(source, dotted.split("."));
+}
+
+function lookUp(current, parts) {
+  if (parts.length === 0) return current;
+  if (current === null || typeof current !== "object") return undefined;
+  for (let take = parts.length; take >= 1; take -= 1) {
+    const key = parts.slice(0, take).join(".");
+    if (!Object.prototype.hasOwnProperty.call(current, key)) continue;
+    const found = lookUp(current[key], parts.slice(take));
+    if (found !== undefined) return found;
   }
-  return current;
+  return undefined;
 }
 
 export function csvCell(value) {

@@ -55,6 +55,8 @@ class SearchPage {
     this.state = readSearch();
     this.hits = [];
     this.total = 0;
+    // Indices of the hits whose JSON is open, kept when the columns change.
+    this.expanded = new Set();
     this.message = el("div", { class: "messages", id: "search-message" });
     this.chart = el("div", { id: "search-histogram" });
     this.columns = el("details", { class: "columns", id: "column-picker" });
@@ -143,6 +145,7 @@ class SearchPage {
       });
       this.hits = answer.hits;
       this.total = answer.total;
+      this.expanded.clear();
       const buckets = answer.aggregations && answer.aggregations.over_time ? answer.aggregations.over_time.buckets : [];
       replace(this.chart, histogram(fillBuckets(buckets, startMs, endMs, intervalMs), intervalMs, (from, to) => this.zoom(from, to)));
       this.draw();
@@ -176,8 +179,12 @@ class SearchPage {
     const cols = this.state.cols;
     const rows = this.hits.map((hit, index) => {
       const shown = jsonBlock(hit._source);
-      const holder = el("tr", { class: "event-json", hidden: true }, el("td", { colspan: cols.length + 1 }, shown));
-      const toggle = el("button", { type: "button", class: "link show-json", onclick: () => (holder.hidden = !holder.hidden) }, "JSON");
+      const holder = el("tr", { class: "event-json", hidden: !this.expanded.has(index) }, el("td", { colspan: cols.length + 1 }, shown));
+      const toggle = el("button", { type: "button", class: "link show-json", onclick: () => {
+        holder.hidden = !holder.hidden;
+        if (holder.hidden) this.expanded.delete(index);
+        else this.expanded.add(index);
+      } }, "JSON");
       const cells = cols.map((column) => {
         const value = valueAt(hit._source, column);
         return el("td", { class: column === "summary" ? "wide" : null }, TIME_FIELDS.has(column) ? fmtTime(value) : cellText(value));
