@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, select
 
+from mozdef.appdb import AppDb
 from mozdef.appdb.tables import rule_claims
 from tests.scaleout.cluster import Cluster, server_url
 
@@ -52,6 +53,8 @@ def test_killed_alerts_process_hands_its_rule_to_another_at_the_next_tick(
         "summary: 'never raised'\n"
     )
     extra = {"MOZDEF_ALERTS_RULE_FOLDERS": str(rules)}
+    # The schema exists before the test reads the claims (the processes make it too).
+    AppDb(server_url("postgresql")).close()
     first = cluster.start("alerts", name="alerts-a", **extra)
     second = cluster.start("alerts", name="alerts-b", **extra)
     by_pid = {first.process.pid: first, second.process.pid: second}
