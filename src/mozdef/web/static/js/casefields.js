@@ -109,6 +109,8 @@ export class FieldEditor {
     if (version === this.version) return;
     const first = this.version === undefined;
     if (this.dirty) {
+      // The conflict panel for this very version is already up: keep its choices.
+      if (this.conflictVersion === version) return;
       this.say("newer", `Changed meanwhile by someone else to: ${shown(this.spec.type, value)}. Your edit is not saved yet.`);
       this.newer = { value, version };
       return;
@@ -144,6 +146,7 @@ export class FieldEditor {
   }
 
   conflict(mine, current) {
+    this.conflictVersion = current.version;
     const theirs = el("pre", { class: "theirs" }, shown(this.spec.type, current.value));
     const keepTheirs = el("button", { type: "button", class: "use-theirs", onclick: () => {
       this.dirty = false;
