@@ -81,6 +81,9 @@ class Sender:
 
     url: str
     batch: int = 200
+    # Seconds between two batches: about 1,000 events/s, so that the backlog an
+    # outage builds drains within the test's wait on a loaded two-core machine.
+    pause: float = 0.2
     acked: list[int] = field(default_factory=list)
     statuses: list[int] = field(default_factory=list)
     retry_after: list[str] = field(default_factory=list)
@@ -120,7 +123,7 @@ class Sender:
                 else:
                     self.retry_after.append(answer.headers.get("Retry-After", ""))
                     time.sleep(0.2)
-                time.sleep(0.02)
+                time.sleep(self.pause)
 
 
 def stored_seqs(web: Server) -> list[int]:
@@ -149,7 +152,7 @@ def stored_seqs(web: Server) -> list[int]:
         seen_at_after = page.count(after)
 
 
-def wait_stored(web: Server, acked: list[int], timeout: float = 120) -> list[int]:
+def wait_stored(web: Server, acked: list[int], timeout: float = 240) -> list[int]:
     deadline = time.monotonic() + timeout
     seqs: list[int] = []
     while time.monotonic() < deadline:

@@ -30,7 +30,7 @@ def test_events_flow_through_rabbitmq_and_competing_workers_into_opensearch(
     web = cluster.start("web")
     sender = Sender(intake.url)
     sender.start()
-    time.sleep(3)
+    time.sleep(4)
     sender.stop()
     assert len(sender.acked) >= 1000
     assert_exactly_once(sender.acked, wait_stored(web, sender.acked))
@@ -97,4 +97,4 @@ def test_opensearch_down_for_30s_workers_back_off_and_catch_up(cluster: Cluster)
     # The queue held the events meanwhile: intake went on answering 200.
     assert acked_during_outage > 0
     assert set(sender.statuses) == {200}
-    assert_exactly_once(sender.acked, wait_stored(web, sender.acked, timeout=180))
+    assert_exactly_once(sender.acked, wait_stored(web, sender.acked, timeout=300))
