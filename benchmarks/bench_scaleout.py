@@ -89,9 +89,10 @@ def sender(
     pause = plan.pause(sizes[0], parts)
     go.wait()
     started = time.monotonic()
+    deadline = started + plan.seconds
     for number, (body, size) in enumerate(itertools.cycle(zip(bodies, sizes, strict=True))):
         due = started + number * pause
-        if due >= started + plan.seconds:
+        if max(due, time.monotonic()) >= deadline:
             break
         time.sleep(max(0.0, due - time.monotonic()))
         sent = time.time()
@@ -165,9 +166,10 @@ def run_pipeline(args: argparse.Namespace, servers: Servers, bodies: Path, worke
         _wait_searchable(probe, accepted, timeout=args.drain_timeout)
         probe.stop()
         rss = deployment.peak_rss()
+        shares = deployment.indexed_by_worker()
     finally:
         deployment.stop()
-    figures = pipeline_figures(acks, probe.samples, accepted, refused, rss)
+    figures = pipeline_figures(acks, probe.samples, accepted, refused, rss) | shares
     rows = series(acks, probe.samples, args.series_step)
     return Run("pipeline", workers, figures, load_before, os.getloadavg()[0], rows)
 
@@ -185,9 +187,10 @@ def run_worker_only(args: argparse.Namespace, servers: Servers, workers: int) ->
         _wait_searchable(probe, args.events, timeout=args.drain_timeout + args.events / 500)
         probe.stop()
         rss = deployment.peak_rss()
+        shares = deployment.indexed_by_worker()
     finally:
         deployment.stop()
-    figures = worker_figures(probe.samples, args.events, rss)
+    figures = worker_figures(probe.samples, args.events, rss) | shares
     return Run("worker-only", workers, figures, load_before, os.getloadavg()[0])
 
 

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import orjson
 
 from mozdef.config.settings import QueueSettings
+from mozdef.pipeline.service import STATUS_FILE
 from scaleout_probe import QueueGauge, Teardown, peak_rss_mib
 
 # The addresses scripts/{rabbitmq,opensearch,postgres}.sh start their servers on.
@@ -127,6 +129,16 @@ class Deployment:
             if time.monotonic() >= deadline:
                 raise RuntimeError(f"fewer than {count} workers consume after {timeout:.0f} s")
             time.sleep(0.1)
+
+    def indexed_by_worker(self) -> dict[str, float]:
+        """Events each worker indexed, from the status file it writes after each commit:
+        how evenly the queue shares its messages."""
+        shares: dict[str, float] = {}
+        for label in self.processes:
+            status = self.root / label / STATUS_FILE
+            if label.startswith("worker") and status.exists():
+                shares[f"indexed_{label}"] = float(orjson.loads(status.read_bytes())["indexed"])
+        return shares
 
     def peak_rss(self) -> dict[str, float]:
         return {label: peak_rss_mib(p.pid) for label, p in self.processes.items()}

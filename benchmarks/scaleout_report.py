@@ -49,6 +49,9 @@ def pipeline_figures(
     window = [s for s in samples if start <= s.at <= end]
     figures = {
         "accepted": float(accepted),
+        # Below `accepted` when the wait for the backlog ran out (--drain-timeout): the
+        # latencies then leave out the batches still waiting.
+        "searchable_at_end": float(samples[-1].searchable),
         "refused_requests": float(refused),
         "acked_per_s": accepted / (end - start),
         "searchable_per_s": (last.searchable - first.searchable) / (last.at - first.at),
