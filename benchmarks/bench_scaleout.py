@@ -3,7 +3,8 @@
     scripts/rabbitmq.sh start; scripts/opensearch.sh start; scripts/postgres.sh start
     python benchmarks/bench_scaleout.py [--workers 1 | --workers-list 1,2] [--seconds 60]
         [--senders 4] [--rate EVENTS_PER_S] [--runs 1] [--alerts] [--json results.json]
-    python benchmarks/bench_scaleout.py --worker-only [--events 200000] [--runs 1]
+    python benchmarks/bench_scaleout.py --worker-only [--workers 1] [--events 200000] [--runs 1]
+    common: [--prefetch N] (queue.prefetch of the workers) [--keep-logs] (keep their logs)
 
 Server URLs come from --rabbitmq / --opensearch / --database, else from
 MOZDEF_TEST_RABBITMQ_URL / MOZDEF_TEST_OPENSEARCH_URL / MOZDEF_TEST_DATABASE_URL, else
@@ -96,15 +97,27 @@ def sender(
             break
         time.sleep(max(0.0, due - time.monotonic()))
         sent = time.time()
-        connection.request("POST", "/_bulk", body, {"Content-Type": "application/x-ndjson"})
-        answer = connection.getresponse()
-        content = answer.read()
-        if answer.status == 200 and not orjson.loads(content)["errors"]:
+        retry_after = _post(connection, body)
+        if retry_after is None:
             acks.append((sent, time.time(), size))
         else:
             refused += 1
-            time.sleep(float(answer.getheader("Retry-After") or 1))
+            time.sleep(retry_after)
     out.send((acks, refused))
+
+
+def _post(connection: http.client.HTTPConnection, body: bytes) -> float | None:
+    """None when intake took every event, else the seconds to wait before the next try."""
+    try:
+        connection.request("POST", "/_bulk", body, {"Content-Type": "application/x-ndjson"})
+        answer = connection.getresponse()
+        content = answer.read()
+    except (OSError, http.client.HTTPException):
+        connection.close()  # the next request connects again
+        return 1.0
+    if answer.status == 200 and not orjson.loads(content)["errors"]:
+        return None
+    return float(answer.getheader("Retry-After") or 1)
 
 
 @dataclass(frozen=True)
@@ -120,6 +133,7 @@ class Senders:
     """Sender processes that read their bodies first and post once released."""
 
     def __init__(self, port: int, bodies: Path, count: int, plan: Plan) -> None:
+        self._plan = plan
         self._go = multiprocessing.Event()
         self._pipes: list[Connection] = []
         self.processes: list[multiprocessing.Process] = []
@@ -140,6 +154,8 @@ class Senders:
         acks: list[Ack] = []
         refused = 0
         for receive, process in zip(self._pipes, self.processes, strict=True):
+            if not receive.poll(self._plan.seconds + 300):
+                raise RuntimeError(f"sender {process.pid} gave no result (exit {process.exitcode})")
             part, part_refused = receive.recv()
             acks.extend(part)
             refused += part_refused
