@@ -90,9 +90,10 @@ def test_a_batch_of_many_records_arrives_whole_and_in_order(
 def test_consume_gathers_whole_messages_up_to_max_records(
     publisher: RabbitMqPublisher, consumer: RabbitMqConsumer
 ) -> None:
+    assert consumer.consume(5, timeout=0.3) is None  # connected and consuming
     for start in (0, 2, 4):
         publisher.publish([record(start), record(start + 1)])
-    time.sleep(0.2)
+    time.sleep(0.5)  # the broker has pushed all three messages to the consumer
     first = consume_one(consumer, max_records=5)
     assert [r.id for r in first.records] == ["id0", "id1", "id2", "id3"]
     assert [r.id for r in consume_one(consumer, max_records=5).records] == ["id4", "id5"]

@@ -148,8 +148,13 @@ class RabbitMqConsumer:
             if remaining <= 0:
                 return None
             self._receive(remaining)
-        if sum(len(m.records) for m in self._buffer) < max_records:
+        # Gather what has already arrived, while it grows and there is room.
+        held = len(self._buffer)
+        while sum(len(m.records) for m in self._buffer) < max_records:
             self._receive(0)
+            if len(self._buffer) == held:
+                break
+            held = len(self._buffer)
         return self._take(max_records)
 
     def ack(self, token: int) -> None:
