@@ -9,6 +9,7 @@
 # Settings, from the environment:
 #   MOZDEF_TEST_OPENSEARCH_PORT   HTTP port (default 9200)
 #   MOZDEF_TEST_CACHE             where the downloaded zip is kept (default ~/.cache/mozdef-test)
+#   MOZDEF_TEST_OPENSEARCH_JAVA_OPTS  JVM options (default -Xms512m -Xmx1g)
 #
 # It runs OpenSearch's integration-test distribution (the server and its HTTP
 # transport, no plugins) from Maven Central on Java 17. OpenSearch refuses to run as
@@ -22,6 +23,7 @@ ARTIFACT=org.opensearch.distribution.integ-test-zip:opensearch
 DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.6.1
 PORT=${MOZDEF_TEST_OPENSEARCH_PORT:-9200}
 URL="http://127.0.0.1:${PORT}"
+JAVA_OPTS=${MOZDEF_TEST_OPENSEARCH_JAVA_OPTS:--Xms512m -Xmx1g}
 CACHE=${MOZDEF_TEST_CACHE:-${HOME:-/root}/.cache/mozdef-test}
 NODE_USER=mozdef-test
 
@@ -161,7 +163,7 @@ launch() {
     (
         cd "$NODE_DIR"
         as_node_user env JAVA_HOME="$java" OPENSEARCH_JAVA_HOME="$java" \
-            OPENSEARCH_JAVA_OPTS="-Xms512m -Xmx1g" OPENSEARCH_TMPDIR="$NODE_DIR/tmp" \
+            OPENSEARCH_JAVA_OPTS="$JAVA_OPTS" OPENSEARCH_TMPDIR="$NODE_DIR/tmp" \
             "$NODE_DIR/home/bin/opensearch" -d -p "$PID_FILE" \
             -Ediscovery.type=single-node \
             -Enetwork.host=127.0.0.1 \

@@ -26,9 +26,11 @@ def words(text: str) -> tuple[tuple[int, str], ...]:
     return tuple(
         (position, _lower(word))
         for position, word in enumerate(_WORD.findall(text))
-        if len(word.encode()) < MAX_WORD_BYTES
+        if (len(word) if word.isascii() else len(word.encode())) < MAX_WORD_BYTES
     )
 
 
 def _lower(word: str) -> str:
+    if word.isascii():  # one character at a time is the same as the whole for ASCII
+        return word.lower()
     return "".join(char.lower() for char in word)

@@ -10,19 +10,47 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import orjson
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import ConnectionError as TransportConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
+from opensearchpy.serializer import JSONSerializer
 
 from mozdef.errors import QueryValueError, StorageError, StorageUnavailableError
 
 T = TypeVar("T")
 
 
+class _FastJson(JSONSerializer):
+    """The client's JSON through orjson: a bulk answer of a thousand items decodes
+    several times faster. What orjson cannot write (integers beyond 64 bits, keys that
+    are not strings) goes through the client's own serializer."""
+
+    def loads(self, s: str) -> Any:
+        try:
+            return orjson.loads(s)
+        except orjson.JSONDecodeError:
+            return super().loads(s)
+
+    def dumps(self, data: Any) -> Any:
+        if isinstance(data, str):
+            return data
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:
+            return super().dumps(data)
+
+
 class Connection:
     def __init__(self, url: str, *, timeout: float) -> None:
         self.url = url
-        self.client = OpenSearch(hosts=[url], timeout=timeout, max_retries=2, retry_on_timeout=True)
+        self.client = OpenSearch(
+            hosts=[url],
+            timeout=timeout,
+            max_retries=2,
+            retry_on_timeout=True,
+            serializer=_FastJson(),
+        )
 
     def call(self, action: str, request: Callable[[], T], *, query: bool = False) -> T:
         """`request()`; `query` marks a search, whose refusal is the query's fault."""

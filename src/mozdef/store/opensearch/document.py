@@ -40,6 +40,10 @@ HIDDEN = "_mozdef"
 # Where a document that the event's own mapping refused keeps the event (see `store`).
 UNINDEXED = "_mozdef_unindexed"
 DROPPED_WORD = "_x"
+SEPARATOR = encoding.SEPARATOR
+_DATES = frozenset(DATE_FIELDS)
+_TEXTS = frozenset(TEXT_FIELDS)
+_DATE, _TEXT = 1, 2
 
 Hidden = dict[str, list[Any]]
 
@@ -61,11 +65,7 @@ def to_event(source: Mapping[str, Any]) -> Event:
 
 
 def hidden_fields(doc_id: str, event: Event) -> Hidden:
-    fields: Hidden = {"id": [doc_id]}
-    present: list[str] = []
-    _walk(event, "", True, fields, present)
-    fields["p"] = sorted(set(present))
-    return {name: values for name, values in fields.items() if values}
+    return _Leaves(doc_id).fields(event)
 
 
 def summary_tokens(text: str) -> str:
@@ -92,63 +92,127 @@ def _word_token(word: str) -> str:
     return word if word.isascii() else "_" + word.encode().hex()
 
 
-def _walk(value: Any, path: str, reachable: bool, fields: Hidden, present: list[str]) -> bool:
-    """Index every leaf under `value` at `path`; whether there is a non-null one."""
-    if isinstance(value, list):
-        found = [_walk(item, path, reachable, fields, present) for item in value]
-        return any(found)
-    if isinstance(value, Mapping):
-        found_any = False
-        for key, item in value.items():
+class _Leaves:
+    """One pass over an event, appending each leaf's terms to the lists they go in."""
+
+    def __init__(self, doc_id: str) -> None:
+        self.strings: list[str] = []
+        self.numbers: list[str] = []
+        self.booleans: list[str] = []
+        self.dates: list[str] = []
+        self.any_strings: list[str] = []
+        self.any_numbers: list[str] = []
+        self.any_booleans: list[str] = []
+        self.words: list[str] = []
+        self.present: list[str] = []
+        self.times: dict[str, list[Any]] = {}
+        self.doc_id = doc_id
+
+    def fields(self, event: Event) -> Hidden:
+        for key, value in event.items():
             name = str(key)
-            child = f"{path}.{name}" if path else name
-            child_reachable = reachable and "." not in name and encoding.SEPARATOR not in name
-            if _walk(item, child, child_reachable, fields, present):
-                found_any = True
-                if child_reachable:
-                    present.append(child)
-        return found_any
-    if value is None:
-        return False
-    if reachable:
-        _add_leaf(fields, path, value)
-    return True
+            reachable = "." not in name and SEPARATOR not in name
+            if name in _DATES:
+                found = self._top(value, name, reachable, _DATE)
+            elif name in _TEXTS:
+                found = self._top(value, name, reachable, _TEXT)
+            else:
+                found = self._walk(value, name, reachable, True)
+            if found and reachable:
+                self.present.append(name)
+        named: Hidden = {
+            "id": [self.doc_id],
+            "s": self.strings,
+            "n": self.numbers,
+            "b": self.booleans,
+            "d": self.dates,
+            "as": self.any_strings,
+            "an": self.any_numbers,
+            "ab": self.any_booleans,
+            "w": self.words,
+            **self.times,
+            "p": sorted(set(self.present)),
+        }
+        return {name: values for name, values in named.items() if values}
 
+    def _top(self, value: Any, path: str, reachable: bool, kind: int) -> bool:
+        """A date or text field: its own leaves are special, deeper ones are not
+        (and are not unfielded, as the field's top is a date or text field)."""
+        if isinstance(value, list):
+            found = False
+            for item in value:
+                if self._top(item, path, reachable, kind):
+                    found = True
+            return found
+        if isinstance(value, Mapping):
+            return self._walk(value, path, reachable, kind == _TEXT)
+        if value is None:
+            return False
+        if reachable:
+            if kind == _DATE:
+                self._date(path, value)
+            elif isinstance(value, str):
+                self.strings.append(f"{path}{SEPARATOR}{value}")
+                self.words.append(summary_tokens(value))
+            else:
+                self._scalar(path, value, False)
+        return True
 
-def _add_leaf(fields: Hidden, path: str, value: Any) -> None:
-    top = path.split(".", 1)[0]
-    if path in DATE_FIELDS:
-        _add_date(fields, path, value)
-        return
-    unfielded = top not in DATE_FIELDS and path not in TEXT_FIELDS
-    if isinstance(value, bool):
-        _add(fields, "b", "ab", path, "true" if value else "false", unfielded)
-    elif isinstance(value, (int, float)):
-        _add_number(fields, path, value, unfielded)
-    elif isinstance(value, str):
-        _add(fields, "s", "as", path, value, unfielded)
-        if path in TEXT_FIELDS:
-            fields.setdefault("w", []).append(summary_tokens(value))
+    def _walk(self, value: Any, path: str, reachable: bool, unfielded: bool) -> bool:
+        """Index every leaf under `value` at `path`; whether there is a non-null one."""
+        kind = type(value)
+        if kind is str:
+            if reachable:
+                self.strings.append(f"{path}{SEPARATOR}{value}")
+                if unfielded:
+                    self.any_strings.append(value)
+            return True
+        if kind is dict or (kind is not list and isinstance(value, Mapping)):
+            found_any = False
+            for key, item in value.items():
+                name = key if type(key) is str else str(key)
+                child = f"{path}.{name}"
+                child_reachable = reachable and "." not in name and SEPARATOR not in name
+                if self._walk(item, child, child_reachable, unfielded):
+                    found_any = True
+                    if child_reachable:
+                        self.present.append(child)
+            return found_any
+        if kind is list or isinstance(value, list):
+            found = False
+            for item in value:
+                if self._walk(item, path, reachable, unfielded):
+                    found = True
+            return found
+        if value is None:
+            return False
+        if reachable:
+            self._scalar(path, value, unfielded)
+        return True
 
+    def _scalar(self, path: str, value: Any, unfielded: bool) -> None:
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+            self.booleans.append(f"{path}{SEPARATOR}{text}")
+            if unfielded:
+                self.any_booleans.append(text)
+        elif isinstance(value, (int, float)):
+            try:
+                encoded = encoding.number(float(value))
+            except OverflowError:
+                return
+            if encoded is not None:
+                self.numbers.append(f"{path}{SEPARATOR}{encoded}")
+                if unfielded:
+                    self.any_numbers.append(encoded)
+        elif isinstance(value, str):
+            self.strings.append(f"{path}{SEPARATOR}{value}")
+            if unfielded:
+                self.any_strings.append(value)
 
-def _add(fields: Hidden, name: str, any_name: str, path: str, text: str, unfielded: bool) -> None:
-    fields.setdefault(name, []).append(encoding.term(path, text))
-    if unfielded:
-        fields.setdefault(any_name, []).append(text)
-
-
-def _add_number(fields: Hidden, path: str, value: float, unfielded: bool) -> None:
-    try:
-        text = encoding.number(float(value))
-    except OverflowError:
-        return
-    if text is not None:
-        _add(fields, "n", "an", path, text, unfielded)
-
-
-def _add_date(fields: Hidden, path: str, value: Any) -> None:
-    moment = parse_instant(value) if isinstance(value, str) else None
-    if moment is None:
-        return
-    fields.setdefault("d", []).append(encoding.term(path, encoding.instant(moment)))
-    fields.setdefault(path, []).append(encoding.micros(moment))
+    def _date(self, path: str, value: Any) -> None:
+        moment = parse_instant(value) if isinstance(value, str) else None
+        if moment is None:
+            return
+        self.dates.append(f"{path}{SEPARATOR}{encoding.instant(moment)}")
+        self.times.setdefault(path, []).append(encoding.micros(moment))

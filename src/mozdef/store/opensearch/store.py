@@ -106,7 +106,8 @@ class OpenSearchStore:
             except MozDefError as error:
                 failures.append(IndexFailure(position, doc.id, str(error)))
 
-        for family in sorted({self._family(doc.index) for doc in routed} - self._families):
+        names = {doc.index for doc in routed}
+        for family in sorted({self._family(name) for name in names} - self._families):
             self._ensure_template(family)
         if replace and routed:
             replaced = sorted({doc.doc.id for doc in routed})
