@@ -49,7 +49,7 @@ def configure(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    # Libraries' own progress lines (each migration step, each connection) say
-    # nothing the project's events do not.
-    for name in ("uvicorn.access", "alembic", "pika"):
+    # Libraries' own progress lines (each migration step, each connection, each
+    # request to OpenSearch) say nothing the project's events do not.
+    for name in ("uvicorn.access", "alembic", "pika", "opensearch"):
         logging.getLogger(name).setLevel(logging.WARNING)

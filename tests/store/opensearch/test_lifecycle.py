@@ -13,7 +13,7 @@ from mozdef.errors import ArchiveError, StorageError
 from mozdef.query.lucene import parse
 from mozdef.store.base import IndexedDoc, SearchRequest
 from mozdef.store.opensearch import OpenSearchStore
-from tests.store.conftest import opensearch_url
+from tests.store.conftest import fresh_prefix, opensearch_url
 from tests.store.opensearch.conftest import event, ids, load
 
 TODAY = IndexedDoc("t", event("2024-05-15T10:00:00Z", summary="Failed login"))
@@ -54,6 +54,30 @@ def test_events_previous_alias_names_yesterday(store: OpenSearchStore) -> None:
     aliases = client().indices.get_alias(name=f"{store.prefix}events-previous")
 
     assert sorted(aliases) == [f"{store.prefix}events-20240514"]
+
+
+def test_the_aliases_follow_a_writer_into_the_next_day() -> None:
+    now = [dt.datetime(2024, 5, 15, 23, 59, tzinfo=dt.UTC)]
+    store = OpenSearchStore(
+        opensearch_url(), prefix=fresh_prefix(), clock=lambda: now[0], replicas=0
+    )
+    try:
+        load(store, TODAY, YESTERDAY)
+        load(store, IndexedDoc("t2", event("2024-05-15T11:00:00Z")))  # nothing new to alias
+        now[0] = dt.datetime(2024, 5, 16, 0, 1, tzinfo=dt.UTC)
+        load(store, IndexedDoc("n", event("2024-05-16T00:00:30Z")))
+
+        events = client().indices.get_alias(name=f"{store.prefix}events")
+        previous = client().indices.get_alias(name=f"{store.prefix}events-previous")
+        assert sorted(events) == [
+            f"{store.prefix}events-20240515",
+            f"{store.prefix}events-20240516",
+        ]
+        assert sorted(previous) == [f"{store.prefix}events-20240515"]
+    finally:
+        for info in store.indices():
+            store.drop(info.name)
+        store.close()
 
 
 def test_indices_lists_names_counts_and_days(store: OpenSearchStore) -> None:

@@ -59,6 +59,9 @@ _URL_LIMIT = 3000
 _PREFIX = re.compile(r"[a-z0-9][a-z0-9_.\-]*")
 # Searches see indices made by other processes within this many seconds.
 NAMES_SECONDS = 1.0
+# A writer checks the `events` aliases when it writes to an events index it has not
+# checked them for, when the day changes, and at least this often.
+ALIASES_SECONDS = 60.0
 
 
 def _utc_now() -> dt.datetime:
@@ -94,6 +97,8 @@ class OpenSearchStore:
         self._families: set[str] = set()
         self._touched: set[str] = set()
         self._listed: tuple[float, list[str]] | None = None
+        # The day, the events indices and the time of the last alias check.
+        self._aliased: tuple[dt.date, set[str], float] | None = None
 
     # Writing
 
@@ -124,9 +129,24 @@ class OpenSearchStore:
         self._listed = None
         if touched:
             self._call("refresh", lambda: self._client.indices.refresh(index=",".join(touched)))
-        if any(self._family(name) == naming.EVENTS for name in touched):
-            self._lifecycle.update_aliases(as_utc(self._clock()).date())
+        events = {name for name in touched if self._family(name) == naming.EVENTS}
+        if events:
+            self._check_aliases(events)
         self._touched.clear()
+
+    def _check_aliases(self, written: set[str]) -> None:
+        today, now = as_utc(self._clock()).date(), time.monotonic()
+        checked = self._aliased
+        if (
+            checked is not None
+            and checked[0] == today
+            and written <= checked[1]
+            and now - checked[2] < ALIASES_SECONDS
+        ):
+            return
+        self._lifecycle.update_aliases(today)
+        known = checked[1] if checked is not None and checked[0] == today else set()
+        self._aliased = (today, known | written, now)
 
     # Reading
 
@@ -170,7 +190,7 @@ class OpenSearchStore:
         return self._lifecycle.indices()
 
     def drop(self, name: str) -> None:
-        self._listed = None
+        self._listed = self._aliased = None
         self._lifecycle.drop(name)
 
     def archive(self, name: str, folder: Path) -> Path:
@@ -178,7 +198,7 @@ class OpenSearchStore:
         return self._lifecycle.archive(name, folder)
 
     def restore(self, archive: Path) -> str:
-        self._listed = None
+        self._listed = self._aliased = None
         name = self._lifecycle.restore(archive)
         if family_of(name) == naming.EVENTS:
             self._lifecycle.update_aliases(as_utc(self._clock()).date())
