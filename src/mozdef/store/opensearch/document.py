@@ -28,12 +28,13 @@ rule), so it is indexed in `p` only, under the paths above that key.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from mozdef.events.schema import DATE_FIELDS, TEXT_FIELDS, Event
 from mozdef.query.datemath import parse_instant
-from mozdef.query.words import words
+from mozdef.query.words import MAX_WORD_BYTES, words
 from mozdef.store.opensearch import encoding
 
 HIDDEN = "_mozdef"
@@ -44,6 +45,8 @@ SEPARATOR = encoding.SEPARATOR
 _DATES = frozenset(DATE_FIELDS)
 _TEXTS = frozenset(TEXT_FIELDS)
 _DATE, _TEXT = 1, 2
+# An ASCII word in Unicode's sense: letters and digits (see mozdef.query.words).
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 Hidden = dict[str, list[Any]]
 
@@ -70,6 +73,14 @@ def hidden_fields(doc_id: str, event: Event) -> Hidden:
 
 def summary_tokens(text: str) -> str:
     """The `w` text of one summary: its words, encoded, with `_x` for dropped ones."""
+    if text.isascii():  # the common case, without the Unicode word rules
+        tokens = [
+            word if len(word) < MAX_WORD_BYTES else DROPPED_WORD
+            for word in _ASCII_WORD.findall(text.lower())
+        ]
+        while tokens and tokens[-1] == DROPPED_WORD:
+            tokens.pop()
+        return " ".join(tokens)
     return _tokens(words(text), start=0)
 
 
