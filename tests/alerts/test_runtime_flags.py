@@ -116,3 +116,18 @@ def test_block_list_entries_past_their_expiry_are_marked_expired(settings: Setti
     assert entry is not None and entry.stored_state == "expired"
     runtime.lists.close()
     runtime.database.close()
+
+
+def test_a_runtime_given_the_database_uses_it_and_leaves_it_open(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = AppDb.from_settings(settings)
+    closed: list[bool] = []
+    monkeypatch.setattr(database, "close", lambda: closed.append(True))
+    runtime = AlertRuntime(settings, MemoryStore(), database=database)
+    runtime.start()
+    runtime.stop()
+
+    assert runtime.database is database
+    assert closed == []
+    database.engine.dispose()

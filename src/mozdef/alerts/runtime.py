@@ -81,8 +81,12 @@ class AlertRuntime:
         claims: Claims | None = None,
         health: HealthSource | None = None,
         flags_seconds: float = 5.0,
+        database: AppDb | None = None,
     ) -> None:
-        database = AppDb.from_settings(settings)
+        # A database the caller opened (to share its connections) is the caller's to close.
+        self._owns_database = database is None
+        if database is None:
+            database = AppDb.from_settings(settings)
         self.database = database
         services = DetectionServices(
             watch_list=DbWatchList(
@@ -168,7 +172,8 @@ class AlertRuntime:
             self.amqp.stop()
         self.lists.close()
         self.bus.stop()
-        self.database.close()
+        if self._owns_database:
+            self.database.close()
 
     def commit_pending(self) -> bool:
         """Commit the store if alerts were written since the last commit; answers

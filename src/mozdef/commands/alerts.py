@@ -52,7 +52,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings, writer=True)
     database = AppDb.from_settings(settings)
     claims = RunClaims(database, default_owner())
-    runtime = AlertRuntime(settings, store, run_streaming=False, claims=claims)
+    runtime = AlertRuntime(settings, store, run_streaming=False, claims=claims, database=database)
     retention = threading.Thread(
         target=retention_loop, args=(settings, store, claims, stop), daemon=True
     )
