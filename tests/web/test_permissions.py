@@ -179,3 +179,17 @@ def test_a_change_with_a_bearer_token_needs_no_csrf_token(
     failed = [outline(op, answer) for op, answer in answers if refused(answer)]
 
     assert failed == []
+
+
+def test_a_method_no_route_of_a_path_takes_answers_405_naming_every_method(site: Site) -> None:
+    site.client.cookies.clear()
+    admin = site.users[ROLES[-1]]
+
+    answer = site.client.delete("/api/v1/suppressions", headers=admin.bearer())
+    unknown = site.client.delete("/api/v1/no-such-thing", headers=admin.bearer())
+
+    assert answer.status_code == 405
+    assert answer.headers["allow"] == "GET, HEAD, POST"
+    assert answer.json()["error"]["type"] == "method_not_allowed"
+    assert answer.json()["error"]["allowed"] == ["GET", "HEAD", "POST"]
+    assert unknown.status_code == 404

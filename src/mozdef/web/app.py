@@ -32,6 +32,7 @@ from mozdef.web import (
     live,
     metrics_api,
     openapi,
+    responses,
     rules_api,
     search,
     status,
@@ -106,6 +107,7 @@ def create_app(
         on_investigation_change=_publisher(bus, INVESTIGATION_CHANGED),
     )
     install_auth(app, settings, database)
+    responses.answer_wrong_methods(app)
     return app
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 
 from mozdef.errors import QueueFullError
 
@@ -54,3 +57,33 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise BodyTooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def answer_wrong_methods(app: Starlette) -> None:
+    """Answer a method that no route of a path takes with a JSON 405 whose `Allow`
+    lists the methods of every route of that path (the router alone names those of
+    the first one it finds)."""
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, HTTPException) or exc.status_code != 405:
+            raise exc
+        scope = {**request.scope, "method": "GET"}
+        allowed = sorted(
+            {
+                method
+                for route in app.router.routes
+                if isinstance(route, Route) and route.methods
+                for method in route.methods
+                if route.matches(scope)[0] is not Match.NONE
+            }
+        )
+        response = error(
+            405,
+            "method_not_allowed",
+            f"{request.method} is not a method of {request.url.path}",
+            allowed=allowed,
+        )
+        response.headers["Allow"] = ", ".join(allowed)
+        return response
+
+    app.add_exception_handler(405, not_allowed)
