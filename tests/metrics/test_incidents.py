@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from mozdef.appdb import AppDb
+from mozdef.incidents import IncidentStore
 from mozdef.metrics.incidents import incident_metrics, period, veris_group
 from mozdef.metrics.window import MetricsParameterError, Window
 
@@ -89,6 +90,46 @@ def test_veris_groups_and_techniques_count_each_incident_once(answer: dict[str, 
         {"technique": "T1110.001", "name": "", "incidents": 1},
         {"technique": "T1486", "name": "Data Encrypted for Impact", "incidents": 1},
     ]
+
+
+def test_tactics_count_each_incident_once_in_the_order_of_the_matrix(
+    answer: dict[str, Any],
+) -> None:
+    # T1110 and its sub-technique T1110.001 are Credential Access, T1486 is Impact.
+    assert answer["buckets"][0]["tactics"] == {"credential-access": 2, "impact": 1}
+    assert answer["buckets"][1]["tactics"] == {}
+    tactics = answer["by_tactic"]
+    assert [entry["id"] for entry in tactics][:3] == ["TA0043", "TA0042", "TA0001"]
+    assert len(tactics) == 14
+    counted = {entry["tactic"]: entry["incidents"] for entry in tactics if entry["incidents"]}
+    assert counted == {"credential-access": 2, "impact": 1}
+    assert tactics[7] == {
+        "tactic": "credential-access",
+        "id": "TA0006",
+        "name": "Credential Access",
+        "incidents": 2,
+    }
+    assert answer["untactical"] == []
+
+
+def test_a_technique_of_several_tactics_counts_for_each_and_an_unknown_one_is_named(
+    appdb: AppDb,
+) -> None:
+    store = IncidentStore(appdb)
+    opened = utc(2026, 1, 20).isoformat()
+    # T1078 (Valid Accounts) is in four tactics; T1690 came after the bundled table.
+    store.create({"summary": "a", "opened": opened, "techniques": ["T1078", "T1690"]}, by="al")
+
+    answer = incident_metrics(appdb, WINDOW, by="month")
+
+    counted = {e["tactic"]: e["incidents"] for e in answer["by_tactic"] if e["incidents"]}
+    assert counted == {
+        "initial-access": 1,
+        "persistence": 1,
+        "privilege-escalation": 1,
+        "defense-evasion": 1,
+    }
+    assert answer["untactical"] == ["T1690"]
 
 
 def test_weeks_start_on_monday(appdb: AppDb) -> None:

@@ -143,4 +143,7 @@ def test_the_metrics_page_shows_an_incidents_times_and_its_veris_and_attack_tags
     expect(contain.nth(2)).to_have_text("1d")
     expect(page.locator("#incident-veris tr", has_text="action.hacking")).to_be_visible()
     expect(page.locator("#incident-techniques tr", has_text="T1110")).to_contain_text("Brute Force")
+    expect(page.locator("#incident-tactics tr", has_text="TA0006")).to_contain_text(
+        "Credential Access"
+    )
     watched.screenshot("metrics-incidents")

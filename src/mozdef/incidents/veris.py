@@ -11,8 +11,8 @@ Paths are matched without regard to case and kept in the taxonomy's own spelling
 mapping relates to the path or to one of its groups (a mapping of
 `attribute.confidentiality.data_disclosure` applies to each of its values).
 
-Known limit: the mapping names techniques, not tactics, and the package carries no
-ATT&CK tactic data, so a technique's tactics cannot be given here.
+The mapping names techniques, not tactics; mozdef.incidents.attack gives a technique's
+tactics.
 """
 
 from __future__ import annotations

@@ -33,17 +33,23 @@ The answer (`/api/v1/metrics/incidents`):
                   "closed": 2,          # closed in the period (whenever opened)
                   "durations": {...},   # of the incidents opened in the period
                   "veris": {"action.hacking": 2},
-                  "techniques": {"T1110": 1}}, ...],
+                  "techniques": {"T1110": 1},
+                  "tactics": {"credential-access": 1}}, ...],
      "by_veris": [{"group": "action.hacking", "incidents": 5}, ...],
-     "by_technique": [{"technique": "T1110", "name": "Brute Force", "incidents": 3}]}
+     "by_technique": [{"technique": "T1110", "name": "Brute Force", "incidents": 3}],
+     "by_tactic": [{"tactic": "credential-access", "id": "TA0006",
+                    "name": "Credential Access", "incidents": 3}, ...],
+     "untactical": ["T1690"]}
 
 VERIS groups are a tag's first two levels (`action.hacking.variety.Brute force` is in
 `action.hacking`), or its first level for the few two-level values
 (`security_incident.Confirmed` is in `security_incident`); an incident counts once per
-group and once per technique. Known limit: there is no breakdown by ATT&CK tactic. The
-VERIS mapping the incidents module carries names techniques only, and the package
-holds no ATT&CK tactic data, so techniques are counted by id as tagged (a sub-technique
-such as T1110.001 apart from T1110); a tactic view needs that data added first.
+group, once per technique as tagged (a sub-technique such as T1110.001 apart from
+T1110) and once per tactic of those techniques (mozdef.incidents.attack: ATT&CK
+Enterprise 18.1, a sub-technique taking its parent's tactics). `by_tactic` lists the
+tactics in ATT&CK's order, those without incidents too; `untactical` names the tagged
+techniques that table does not know (added to ATT&CK after it), which count for no
+tactic.
 """
 
 from __future__ import annotations
@@ -58,7 +64,7 @@ import orjson
 from sqlalchemy import RowMapping, select
 
 from mozdef.appdb.db import AppDb
-from mozdef.incidents import veris
+from mozdef.incidents import attack, veris
 from mozdef.incidents.tables import incidents
 from mozdef.metrics.durations import summary
 from mozdef.metrics.periods import PERIODS, Period, period_start, period_starts
@@ -124,6 +130,10 @@ def incident_metrics(
         "buckets": _buckets(starts, by, opened, closed),
         "by_veris": _ranked(_groups(opened), "group"),
         "by_technique": _techniques(opened),
+        "by_tactic": _by_tactic(opened),
+        "untactical": sorted(
+            {t for incident in opened for t in incident.techniques if not attack.tactics_of(t)}
+        ),
     }
 
 
@@ -189,6 +199,7 @@ def _buckets(
             "durations": _durations(cohorts[start]),
             "veris": dict(sorted(_groups(cohorts[start]).items())),
             "techniques": dict(sorted(_technique_counts(cohorts[start]).items())),
+            "tactics": dict(sorted(_tactic_counts(cohorts[start]).items())),
         }
         for start in starts
     ]
@@ -209,6 +220,31 @@ def _groups(opened: Iterable[OpenedIncident]) -> Counter[str]:
 
 def _technique_counts(opened: Iterable[OpenedIncident]) -> Counter[str]:
     return Counter(technique for incident in opened for technique in incident.techniques)
+
+
+def _tactic_counts(opened: Iterable[OpenedIncident]) -> Counter[str]:
+    return Counter(
+        tactic
+        for incident in opened
+        for tactic in {
+            found.short_name
+            for technique in incident.techniques
+            for found in attack.tactics_of(technique)
+        }
+    )
+
+
+def _by_tactic(opened: Iterable[OpenedIncident]) -> list[dict[str, Any]]:
+    counts = _tactic_counts(opened)
+    return [
+        {
+            "tactic": tactic.short_name,
+            "id": tactic.id,
+            "name": tactic.name,
+            "incidents": counts[tactic.short_name],
+        }
+        for tactic in attack.tactics()
+    ]
 
 
 def _techniques(opened: Iterable[OpenedIncident]) -> list[dict[str, Any]]:

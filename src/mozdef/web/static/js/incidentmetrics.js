@@ -89,6 +89,13 @@ export function incidentView(answer) {
       { class: "breakdowns" },
       el("div", { class: "breakdown" }, el("h3", {}, "By VERIS group"), countsTable("incident-veris", ["Group"], answer.by_veris, (entry) => [entry.group])),
       el("div", { class: "breakdown" }, el("h3", {}, "By ATT&CK technique"), countsTable("incident-techniques", ["Technique", "Name"], answer.by_technique, (entry) => [entry.technique, cellText(entry.name)])),
+      el(
+        "div",
+        { class: "breakdown" },
+        el("h3", {}, "By ATT&CK tactic"),
+        countsTable("incident-tactics", ["Tactic", "Name"], answer.by_tactic.filter((entry) => entry.incidents > 0), (entry) => [entry.id, entry.name]),
+        answer.untactical.length ? el("p", { class: "muted", id: "incident-untactical" }, `No tactic known for ${answer.untactical.join(", ")}.`) : null,
+      ),
     ),
   ];
 }
