@@ -12,18 +12,25 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from mozdef.backends import open_publisher, open_store
+from mozdef.backends import open_publisher, open_store, shared_writes
 from mozdef.config.settings import Settings
+from mozdef.errors import MozDefError
 from mozdef.intake.service import Intake
 from mozdef.intake.sources import IntakeSources
 from mozdef.logfmt import fields
 from mozdef.queue.base import QueuePublisher
 from mozdef.store.base import EventStore
+from mozdef.store.opensearch import OpenSearchStore
 from mozdef.system import Health
 
 logger = logging.getLogger(__name__)
+
+# How often `?refresh=wait_for` asks the store whether a request's events are there.
+SEARCHABLE_POLL_SECONDS = 0.2
 
 
 class Node(Protocol):
@@ -45,7 +52,9 @@ class Node(Protocol):
 
     def counters(self) -> dict[str, Any]: ...
 
-    def wait_searchable(self, position: int, *, timeout: float) -> bool: ...
+    def wait_searchable(
+        self, position: int, *, timeout: float, ids: Sequence[str] = ()
+    ) -> bool: ...
 
 
 class IntakeNode:
@@ -57,6 +66,9 @@ class IntakeNode:
         self._intake = Intake(self.queue)
         self._sources = IntakeSources(self._intake, settings)
         self._ready = threading.Event()
+        # With a store that every process can read, `?refresh=wait_for` asks the store
+        # itself whether a request's events are searchable yet.
+        self._searchable = open_store(settings, writer=False) if shared_writes(settings) else None
 
     @property
     def intake(self) -> Intake:
@@ -75,6 +87,8 @@ class IntakeNode:
         self._ready.clear()
         self._sources.stop()
         self.queue.close()
+        if self._searchable is not None:
+            self._searchable.close()
         logger.info("intake.stopped")
 
     def health(self) -> Health:
@@ -90,9 +104,24 @@ class IntakeNode:
             **self._sources.counters(),
         }
 
-    def wait_searchable(self, position: int, *, timeout: float) -> bool:
-        # Workers on other machines store the events; only the spool can say when.
-        return self.queue.wait_acked(position, timeout=timeout)
+    def wait_searchable(self, position: int, *, timeout: float, ids: Sequence[str] = ()) -> bool:
+        """Wait until the events `ids` can be found in the store, polling it; without a
+        store this process can read, until the queue says the workers stored them."""
+        store = self._searchable
+        if not isinstance(store, OpenSearchStore) or not ids:
+            return self.queue.wait_acked(position, timeout=timeout)
+        wanted = len(set(ids))
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if store.count_ids(ids) >= wanted:
+                    return True
+            except MozDefError as error:
+                logger.info("intake.refresh_check_failed", extra=fields(reason=str(error)))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(SEARCHABLE_POLL_SECONDS, remaining))
 
 
 class WebNode:
@@ -127,5 +156,5 @@ class WebNode:
     def counters(self) -> dict[str, Any]:
         return {}
 
-    def wait_searchable(self, position: int, *, timeout: float) -> bool:
+    def wait_searchable(self, position: int, *, timeout: float, ids: Sequence[str] = ()) -> bool:
         return False

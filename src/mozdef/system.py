@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -92,9 +93,9 @@ class System:
         self.store.close()
         logger.info("system.stopped")
 
-    def wait_searchable(self, position: int, *, timeout: float) -> bool:
-        """Wait until the worker committed everything up to `position`, then make
-        this process's searches see it."""
+    def wait_searchable(self, position: int, *, timeout: float, ids: Sequence[str] = ()) -> bool:
+        """Wait until the worker committed everything up to `position` (which holds
+        `ids`), then make this process's searches see it."""
         done = self.queue.wait_acked(position, timeout=timeout)
         self.store.refresh()
         return done

@@ -3,7 +3,7 @@ memory store with the builders' events and alerts and a SQLite database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,7 +82,7 @@ class ServeNode:
     def counters(self) -> dict[str, Any]:
         return dict(self.counters_now)
 
-    def wait_searchable(self, position: int, *, timeout: float) -> bool:
+    def wait_searchable(self, position: int, *, timeout: float, ids: Sequence[str] = ()) -> bool:
         return False
 
 

@@ -9,7 +9,7 @@ from collections import Counter
 
 import httpx
 
-from tests.scaleout.cluster import Cluster, Sender, script, wait_stored
+from tests.scaleout.cluster import Cluster, Sender, script, stored_seqs, wait_stored
 
 OUTAGE_SECONDS = 30
 
@@ -34,6 +34,27 @@ def test_events_flow_through_rabbitmq_and_competing_workers_into_opensearch(
     sender.stop()
     assert len(sender.acked) >= 1000
     assert_exactly_once(sender.acked, wait_stored(web, sender.acked))
+
+
+def test_refresh_wait_for_answers_once_the_events_are_searchable_in_opensearch(
+    cluster: Cluster,
+) -> None:
+    intake = cluster.start("intake")
+    cluster.start("worker")
+    web = cluster.start("web")
+    batch = [{"summary": "scaleout refresh", "details": {"seq": seq}} for seq in range(50)]
+    posted = httpx.post(
+        intake.url + "/events",
+        params={"refresh": "wait_for"},
+        json=batch,
+        headers=intake.headers,
+        timeout=60,
+    )
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["accepted"] == 50
+
+    # Asked at once, with no waiting: the answer above came after they were searchable.
+    assert sorted(stored_seqs(web)) == list(range(50))
 
 
 def test_sigkill_of_a_worker_during_intake_loses_and_duplicates_nothing(

@@ -3,6 +3,7 @@ event store in memory), for the tests of the OpenAPI description."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ class FullNode:
     def counters(self) -> dict[str, Any]:
         return {}
 
-    def wait_searchable(self, position: int, *, timeout: float) -> bool:
+    def wait_searchable(self, position: int, *, timeout: float, ids: Sequence[str] = ()) -> bool:
         return True
 
 

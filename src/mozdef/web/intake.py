@@ -91,7 +91,9 @@ async def _submit(
         return unavailable(str(exc))
     if _wants_refresh(request) and done.ids:
         timeout = system.settings.intake.refresh_timeout
-        await run_in_threadpool(system.wait_searchable, done.position, timeout=timeout)
+        await run_in_threadpool(
+            system.wait_searchable, done.position, timeout=timeout, ids=done.ids
+        )
     return done
 
 

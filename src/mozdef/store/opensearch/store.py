@@ -62,6 +62,8 @@ NAMES_SECONDS = 1.0
 # A writer checks the `events` aliases when it writes to an events index it has not
 # checked them for, when the day changes, and at least this often.
 ALIASES_SECONDS = 60.0
+# Ids per count request (OpenSearch's terms query takes up to 65,536 by default).
+_IDS_PER_COUNT = 10_000
 
 
 def _utc_now() -> dt.datetime:
@@ -185,6 +187,22 @@ class OpenSearchStore:
         return int(answer["count"])
 
     # Index lifecycle
+
+    def count_ids(self, ids: Sequence[str]) -> int:
+        """How many of the documents with these ids (in any index of this store) the
+        last refresh made searchable."""
+        unique = sorted(set(ids))
+        chunks = [unique[at : at + _IDS_PER_COUNT] for at in range(0, len(unique), _IDS_PER_COUNT)]
+        return sum(self._count_chunk(chunk) for chunk in chunks)
+
+    def _count_chunk(self, ids: list[str]) -> int:
+        body = {"query": {"terms": {hidden("id"): ids}}}
+        params = {"ignore_unavailable": "true", "allow_no_indices": "true"}
+        answer = self._call(
+            "count documents",
+            lambda: self._client.count(index=f"{self.prefix}*", body=body, params=params),
+        )
+        return int(answer["count"])
 
     def indices(self) -> list[IndexInfo]:
         return self._lifecycle.indices()
