@@ -9,7 +9,8 @@
    reaches the number of events acknowledged up to and including it (the pipeline
    indexes in acknowledgement order), which gives intake-to-searchable latency per batch;
 5. prints sustained events/s (acknowledged, and searchable at the end), latency
-   percentiles and the server's peak RSS.
+   percentiles, the server's peak RSS, and the CPU time per event of the serving
+   process (HTTP intake, spool, searches) and of the worker process (pipeline, store).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import datetime as dt
 import http.client
 import multiprocessing
+import os
 import shutil
 import statistics
 import subprocess
@@ -33,6 +35,8 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import events
+from mozdef.appdb import AppDb
+from mozdef.auth import TokenStore, UserStore
 
 TODAY = dt.datetime.now(dt.UTC).date()
 
@@ -76,8 +80,19 @@ def sender(port: int, path: str, part: int, parts: int, seconds: float, out: Any
     out.send(acks)
 
 
-def probe(url: str, stop: threading.Event, samples: list[tuple[float, int]]) -> None:
-    with httpx.Client(timeout=10) as client:
+def api_token(data: Path) -> str:
+    """A new API token of a benchmark user, for the searches of the probe."""
+    database = AppDb.in_folder(data)
+    try:
+        user = UserStore(database).add("bench-intake", "viewer", None)
+        return TokenStore(database).create(user, "bench-intake").token
+    finally:
+        database.close()
+
+
+def probe(url: str, token: str, stop: threading.Event, samples: list[tuple[float, int]]) -> None:
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(timeout=10, headers=headers) as client:
         while not stop.is_set():
             params = {"q": "", "size": "0", "start": "now-2d", "end": "now+2d"}
             total = client.get(url + "/api/v1/events/search", params=params).json()["total"]
@@ -105,6 +120,12 @@ def peak_rss_mib(pid: int) -> float:
     bound of the peak of both together)."""
     pids = [pid, *_children(pid)]
     return sum(_peak_kib(p) for p in pids) / 1024
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process `pid` so far, all its threads."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _children(pid: int) -> list[int]:
@@ -138,10 +159,11 @@ def run(args: argparse.Namespace) -> dict[str, float]:
     bodies = work / "bodies.bin"
     count = int(args.rate_cap * args.seconds)
     write_bodies(bodies, count, args.batch)
+    token = api_token(work / "data")
     server = start_server(work / "data", args.port)
     url = f"http://127.0.0.1:{args.port}"
     stop, samples = threading.Event(), list[tuple[float, int]]()
-    prober = threading.Thread(target=probe, args=(url, stop, samples))
+    prober = threading.Thread(target=probe, args=(url, token, stop, samples))
     prober.start()
     try:
         acks = _send(args, str(bodies))
@@ -152,6 +174,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         stop.set()
         prober.join()
         rss = peak_rss_mib(server.pid)
+        serve_cpu = cpu_seconds(server.pid)
+        worker_cpu = sum(cpu_seconds(child) for child in _children(server.pid))
     finally:
         server.terminate()
         server.wait()
@@ -165,6 +189,8 @@ def run(args: argparse.Namespace) -> dict[str, float]:
         "p50_s": lat[len(lat) // 2],
         "p99_s": lat[int(len(lat) * 0.99) - 1],
         "peak_rss_mib": rss,
+        "serve_cpu_us_per_event": serve_cpu / accepted * 1e6,
+        "worker_cpu_us_per_event": worker_cpu / accepted * 1e6,
     }
 
 

@@ -3,8 +3,10 @@ store, with no HTTP intake competing for the cores.
 
     python benchmarks/bench_worker.py [--events 150000] [--runs 3]
 
-Fills a fresh spool with corpus events (outside the timing), runs the same
-`WorkerRuntime` that `mozdef serve` starts in its worker process, and prints the
+Starts the same `WorkerRuntime` that `mozdef serve` starts in its worker process
+on a fresh spool, fills the spool with corpus events (outside the timing, and
+after the worker opened the spool, so that they are new events as in serving,
+not redelivered ones stored with replace semantics), and prints the
 events/s until every event is committed, and the CPU time per event of the whole
 process (the Python pipeline plus tantivy's indexing threads).
 """
@@ -33,8 +35,8 @@ def run(count: int) -> tuple[float, float]:
     folder = Path(tempfile.mkdtemp(prefix="mozdef-worker-"))
     try:
         settings = load_settings(env={}, overrides={"data_dir": folder})
-        fill(settings.spool_dir, count)
         runtime = WorkerRuntime(settings)
+        fill(settings.spool_dir, count)
         tune_garbage_collector()
         stop = threading.Event()
         started, cpu = time.perf_counter(), time.process_time()

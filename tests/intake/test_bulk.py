@@ -53,3 +53,13 @@ def test_answer_has_elasticsearch_shape() -> None:
 def test_answer_without_failures_reports_no_errors() -> None:
     items = parse_bulk(b'{"index": {}}\n{"a": 1}\n', LIMITS)
     assert bulk_answer([(items[0], "x")], took_ms=1)["errors"] is False
+
+
+def test_compact_action_lines_read_as_their_spaced_forms() -> None:
+    body = b'{"index":{}}\n{"a": 1}\n{"create":{}}\n{"a": 2}\n{"create": {}}\n{"a": 3}\n'
+    items = parse_bulk(body, LIMITS)
+    assert [(i.action, i.index, i.doc_id) for i in items] == [
+        ("index", "events", None),
+        ("create", "events", None),
+        ("create", "events", None),
+    ]

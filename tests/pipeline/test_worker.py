@@ -145,3 +145,50 @@ def test_stop_ends_the_wait_for_the_store_without_acknowledging(tmp_path: Path) 
     with pytest.raises(StorageUnavailableError):
         worker.step(timeout=0)
     assert not queue.wait_acked(position, timeout=0)
+
+
+class GatedStore(MemoryStore):
+    """A store whose commits wait until the test opens the gate."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def commit(self) -> None:
+        assert self.gate.wait(timeout=10)
+        super().commit()
+
+
+def background_worker(tmp_path: Path, queue: Any, store: MemoryStore) -> Worker:
+    pipeline = Pipeline([], mozdefhostname="test")
+    dead = DeadLetter(tmp_path / "dead")
+    return Worker(queue, pipeline, store, dead, commit_interval=0, background_commit=True)
+
+
+def test_background_commit_acknowledges_only_once_the_commit_is_done(tmp_path: Path) -> None:
+    queue, store = MemoryQueue(), GatedStore()
+    worker = background_worker(tmp_path, queue, store)
+    position = queue.publish([record(1)])
+    worker.step(timeout=0)
+    later = queue.publish([record(2)])
+    worker.step(timeout=0)  # indexes record 2 while the first commit waits
+    assert not queue.wait_acked(position, timeout=0)
+
+    store.gate.set()
+    worker.flush()
+    assert queue.wait_acked(later, timeout=0)
+    assert (stored(store), worker.stats.commits) == (["id1", "id2"], 2)
+
+
+def test_background_commit_failure_is_raised_in_the_loop(tmp_path: Path) -> None:
+    class BrokenStore(MemoryStore):
+        def commit(self) -> None:
+            raise OSError("disk full")
+
+    queue = MemoryQueue()
+    worker = background_worker(tmp_path, queue, BrokenStore())
+    position = queue.publish([record(1)])
+    worker.step(timeout=0)
+    with pytest.raises(OSError, match="disk full"):
+        worker.flush()
+    assert not queue.wait_acked(position, timeout=0)

@@ -175,3 +175,12 @@ def test_client_id_flag_survives_the_spool(tmp_path: Path) -> None:
     SpoolWriter(tmp_path).publish([record(1, client_id=True)])
     delivery = SpoolReader(tmp_path).consume(1, timeout=1)
     assert delivery is not None and delivery.records[0].client_id
+
+
+def test_records_of_one_batch_keep_each_their_received_time(tmp_path: Path) -> None:
+    later = RECEIVED + dt.timedelta(microseconds=1)
+    batch = [record(1), Record(id="id2", received=later, body=b"{}"), record(3)]
+    SpoolWriter(tmp_path).publish(batch)
+    delivery = SpoolReader(tmp_path).consume(10, timeout=1)
+    assert delivery is not None
+    assert [r.received for r in delivery.records] == [RECEIVED, later, RECEIVED]

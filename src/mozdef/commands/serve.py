@@ -7,6 +7,7 @@ from typing import Any
 
 from mozdef.commands.http import serve_node
 from mozdef.config import Settings
+from mozdef.pipeline.service import tune_garbage_collector
 from mozdef.system import System
 
 
@@ -27,4 +28,8 @@ def overrides(args: argparse.Namespace) -> dict[str, Any]:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # The worker starts before the HTTP server, so that one that cannot start (a
     # plugin that fails to import, a locked store) stops the command with its message.
-    return serve_node(System(settings), settings)
+    system = System(settings)
+    # Intake requests decode their events into short-lived objects, as the worker
+    # does: the same collector settings spare most collections.
+    tune_garbage_collector()
+    return serve_node(system, settings)

@@ -115,6 +115,7 @@ class WorkerRuntime:
             commit_interval=settings.store.commit_interval,
             on_commit=self.write_status,
             on_events=self.alerts.on_events if self.alerts is not None else None,
+            background_commit=settings.store.backend == "tantivy",
         )
 
     def run(self, stop: EventType | threading.Event) -> None:

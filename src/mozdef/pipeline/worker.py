@@ -3,6 +3,9 @@
 One loop: take a delivery, turn each record into a stored document through the
 pipeline, hand the documents to the store, and on a timer (about a second, or
 as soon as the queue is idle) commit the store and then acknowledge the queue.
+With `background_commit` (the embedded store) the commit runs on a thread of its
+own while the loop goes on with the next delivery (see `mozdef.pipeline.commits`);
+the acknowledgement still follows the commit that covers it.
 An event that the store refuses goes to the dead-letter file with the reason
 before it is acknowledged, so nothing leaves the queue unaccounted for.
 
@@ -27,6 +30,7 @@ from mozdef.errors import StorageUnavailableError
 from mozdef.events.schema import Event
 from mozdef.logfmt import fields
 from mozdef.pipeline.chain import Pipeline
+from mozdef.pipeline.commits import Committed, CommitThread
 from mozdef.pipeline.deadletter import DeadLetter
 from mozdef.queue.base import Delivery, QueueConsumer, Record
 from mozdef.store.base import EventStore, IndexedDoc
@@ -35,6 +39,9 @@ logger = logging.getLogger(__name__)
 
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
+# How long to wait for new records while a background commit runs, so that its
+# acknowledgement is not held back by an idle queue.
+COMMIT_POLL = 0.02
 T = TypeVar("T")
 
 
@@ -69,6 +76,7 @@ class Worker:
         commit_interval: float = 1.0,
         on_commit: Callable[[], None] | None = None,
         on_events: Callable[[list[Event]], None] | None = None,
+        background_commit: bool = False,
     ) -> None:
         self._queue = queue
         self._pipeline = pipeline
@@ -81,37 +89,62 @@ class Worker:
         self._uncommitted: int | None = None
         self._last_commit = time.monotonic()
         self._stop: StopSignal | None = None
+        self._committer = (
+            CommitThread(lambda: self._patiently(self._store.commit)) if background_commit else None
+        )
         self.stats = WorkerStats()
 
     def run(self, stop: StopSignal) -> None:
         self._stop = stop
-        while not stop.is_set():
-            self.step(timeout=min(0.2, self._commit_interval))
-        self.flush()
+        try:
+            while not stop.is_set():
+                self.step(timeout=min(0.2, self._commit_interval))
+            self.flush()
+        finally:
+            if self._committer is not None:
+                self._committer.close()
 
     def step(self, *, timeout: float) -> None:
         """Process one delivery if one arrives within `timeout`, then commit if due."""
+        if self._committer is not None and self._committer.busy:
+            timeout = min(timeout, COMMIT_POLL)
         delivery = self._queue.consume(self._batch_size, timeout=timeout)
         if delivery is not None:
             self._process(delivery)
             self._uncommitted = delivery.token
+        if self._committer is not None:
+            self._settle(self._committer.finished(wait=False))
         idle = delivery is None
         due = time.monotonic() - self._last_commit >= self._commit_interval
-        if self._uncommitted is not None and (idle or due):
+        if self._uncommitted is None or not (idle or due):
+            return
+        if self._committer is None:
             self.flush()
+        elif not self._committer.busy:
+            self._committer.start(self._uncommitted)
+            self._uncommitted = None
+            self._last_commit = time.monotonic()
 
     def flush(self) -> None:
         """Commit the store and acknowledge everything processed so far."""
+        if self._committer is not None:
+            self._settle(self._committer.finished(wait=True))
         started = time.monotonic()
         if self._uncommitted is not None:
             self._patiently(self._store.commit)
-            self._queue.ack(self._uncommitted)
-            self._uncommitted = None
-            self.stats.commits += 1
-            if self._on_commit is not None:
-                self._on_commit()
+            token, self._uncommitted = self._uncommitted, None
+            self._settle(Committed(token, (time.monotonic() - started) * 1000))
         self._last_commit = time.monotonic()
-        self.stats.last_commit_ms = (self._last_commit - started) * 1000
+
+    def _settle(self, committed: Committed | None) -> None:
+        """Acknowledge what a finished commit covers."""
+        if committed is None:
+            return
+        self._queue.ack(committed.token)
+        self.stats.commits += 1
+        self.stats.last_commit_ms = committed.ms
+        if self._on_commit is not None:
+            self._on_commit()
 
     def _process(self, delivery: Delivery) -> None:
         started = time.monotonic()

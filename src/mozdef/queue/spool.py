@@ -44,11 +44,17 @@ _POLL_SECONDS = 0.002
 _CHECKPOINT_TTL = 0.01
 
 
-def encode(record: Record) -> bytes:
-    header = orjson.dumps(
-        [record.id, record.received.isoformat(), record.kind, record.application, record.client_id]
-    )
-    return header + b"\t" + record.body + b"\n"
+def encode(record: Record, times: dict[dt.datetime, str] | None = None) -> bytes:
+    """The spool line of `record`; `times` caches formatted received times, which the
+    records of one intake batch share."""
+    received = record.received
+    text = times.get(received) if times is not None else None
+    if text is None:
+        text = received.isoformat()
+        if times is not None:
+            times[received] = text
+    header = orjson.dumps([record.id, text, record.kind, record.application, record.client_id])
+    return b"%b\t%b\n" % (header, record.body)
 
 
 def decode(line: bytes, times: dict[str, dt.datetime] | None = None) -> Record:
@@ -121,7 +127,8 @@ class SpoolWriter:
         logger.info("spool.open", extra=opened)
 
     def publish(self, records: Sequence[Record]) -> int:
-        data = b"".join(encode(record) for record in records)
+        times: dict[dt.datetime, str] = {}
+        data = b"".join([encode(record, times) for record in records])
         with self._lock:
             self._reserve(len(data))
             os.write(self._fd, data)
@@ -267,7 +274,9 @@ class SpoolReader:
         want = _MIN_READ
         while True:
             chunk = os.pread(self._fd(base), want, self._consumed - base)
-            lines = chunk.split(b"\n")[:-1][:max_records]
+            # At most `max_records` splits: the last part is the rest of the chunk
+            # or a line still being written, never a record to deliver.
+            lines = chunk.split(b"\n", max_records)[:-1]
             if lines or len(chunk) < want:
                 return lines, sum(len(line) + 1 for line in lines)
             want *= 2

@@ -17,8 +17,9 @@ evaluator (mozdef.query.reference); per kind of field (layout in `schema`):
   and 22.0, `22.0` matches 22 but not "22"); `true`/`false` match booleans.
 - date fields: values are times (ISO 8601, epoch ms or date math); a Term is one
   instant. Wildcard, Regex and Cidr never match a date.
-- no field: a Term is an exact value of any field but the dates (`_all`,
-  `_all_numbers`) or a phrase of the summary; a Wildcard or Regex any whole string.
+- no field: a Term is an exact value of any field but the dates (the id and
+  keyword fields, `_all`, `_all_numbers`) or a phrase of the summary; a Wildcard
+  or Regex any whole string (the same fields and `_summary`).
 
 Decisions where the tree's documentation leaves room (the reference agrees):
 - A Bool with no clause at all matches nothing, as in Lucene.
@@ -71,6 +72,9 @@ from mozdef.store.tantivy.schema import (
 )
 
 Kind = Literal["text", "keyword", "date", "json", "any"]
+# Where an unfielded value is looked for, besides the summary: each string of the
+# id and keyword fields is indexed there only (see `schema`).
+UNFIELDED = (ALL, ID, *KEYWORDS)
 _FIELDED = (tree.Term, tree.Phrase, tree.Wildcard, tree.Regex, tree.Range, tree.Exists, tree.Cidr)
 Fielded = (
     tree.Term | tree.Phrase | tree.Wildcard | tree.Regex | tree.Range | tree.Exists | tree.Cidr
@@ -200,7 +204,7 @@ class Compiler:
         return Query.phrase_query(self._schema, SUMMARY, [(p - first, w) for p, w in found])
 
     def _all_terms(self, value: str) -> list[Query]:
-        queries = [Query.term_query(self._schema, ALL, value)]
+        queries = [Query.term_query(self._schema, field, value) for field in UNFIELDED]
         parsed = number(value)
         if parsed is not None:
             queries.append(Query.term_query(self._schema, ALL_NUMBERS, number_text(parsed)))
@@ -228,7 +232,7 @@ class Compiler:
         if where.kind == "date":
             return Query.empty_query()
         if where.kind == "any":
-            return _any([self._regex_on(ALL, body), self._regex_on(SUMMARY_RAW, body)])
+            return _any([self._regex_on(field, body) for field in (*UNFIELDED, SUMMARY_RAW)])
         if where.kind == "json":
             encoded = "\x01".join(re.escape(part) for part in where.path)
             # tantivy encodes a JSON term as its path (segments joined by \x01), \x00,

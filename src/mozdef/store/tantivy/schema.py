@@ -12,10 +12,14 @@ Fields:
   and fast, for whole-value wildcards, regexes, ranges and aggregations.
 - `details` and `_extra` (top-level keys outside the schema, as custom application
   documents have): JSON, raw tokenizer, fast; every key is searchable.
-- `_all`: raw, not stored: every string leaf but the summary (searched through its
-  own fields) and the date fields, for unfielded queries; `_all_numbers` the same
-  for number and boolean leaves, as text (`22` for 22 and 22.0, `true`), so that
-  an unfielded `22.0` matches the number 22 but not the string "22".
+- `_all`: raw, not stored: for unfielded queries, every string leaf that no
+  field of its own holds as a term: not the summary, the date fields, the
+  strings of the keyword fields and the id (unfielded queries ask those fields
+  directly, which keeps each value indexed once); `_all_numbers` the number and
+  boolean leaves, as text (`22` for 22 and 22.0, `true`), so that an unfielded
+  `22.0` matches the number 22 but not the string "22". Indices written before
+  this layout also hold the keyword strings and the id in `_all`; unfielded
+  queries find them either way.
 - `_source`: the document as sent, stored, returned as-is in hits.
 
 A top-level field keeps in its typed field only the values of its type: strings
@@ -30,9 +34,9 @@ and aggregatable, but a term, wildcard or regex does not find it.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
+from binascii import b2a_base64
 from typing import Any
 
 import orjson
@@ -106,11 +110,15 @@ def number_text(value: int | float | bool) -> str:
 
 def to_json(doc: IndexedDoc, source_json: bytes) -> str:
     """The JSON text that tantivy's `IndexWriter.add_json` takes for `doc`."""
-    fields: dict[str, Any] = {ID: doc.id, SOURCE: base64.b64encode(source_json).decode()}
+    fields: dict[str, Any] = {ID: doc.id, SOURCE: b2a_base64(source_json, newline=False).decode()}
     extra: dict[str, Any] = {}
+    strings: list[str] = []
+    numbers: list[str] = []
     for key, value in doc.source.items():
-        # Fast paths for what the pipeline produces: keywords and times as strings.
-        if type(value) is str:
+        # Fast paths for what the pipeline produces: keywords and times as strings,
+        # details as an object.
+        kind = type(value)
+        if kind is str:
             if key in _PLAIN_KEYWORDS:
                 fields[key] = value
                 continue
@@ -119,11 +127,17 @@ def to_json(doc: IndexedDoc, source_json: bytes) -> str:
                 if stamp is not None:
                     fields[key] = stamp
                     continue
-        _place(key, value, fields, extra)
+        elif kind is dict and key == DETAILS_FIELD:
+            fields[key] = value
+            _collect(value, strings, numbers)
+            continue
+        unfielded = _place(key, value, fields, extra, doc.id)
+        if unfielded is not None and key not in _SKIPPED_IN_ALL:
+            _collect(unfielded, strings, numbers)
 
     if extra:
         fields[EXTRA] = extra
-    fields[ALL], fields[ALL_NUMBERS] = _leaves(doc.source)
+    fields[ALL], fields[ALL_NUMBERS] = strings, numbers
     return _dumps(fields).decode()
 
 
@@ -143,20 +157,22 @@ def source_json(source: dict[str, Any]) -> bytes:
     return _dumps(source)
 
 
-def _place(key: str, value: Any, fields: dict[str, Any], extra: dict[str, Any]) -> None:
-    if key in _PLAIN_KEYWORDS and type(value) is str:
-        fields[key] = value
-        return
-    if value is None or key == ID:
-        return
+def _place(key: str, value: Any, fields: dict[str, Any], extra: dict[str, Any], doc_id: str) -> Any:
+    """Put `value` in its typed field or in `_extra`; returns the part of it that
+    only `_all` makes searchable without a field (None for none)."""
+    if value is None:
+        return None
+    if key == ID:
+        # The id field holds the document's id: a source id equal to it needs no copy.
+        return None if value == doc_id else value
     if key not in TOP_LEVEL_FIELDS:
         extra[key] = value
-        return
+        return value
     if key == DETAILS_FIELD:
         fields[key] = value if isinstance(value, dict) else {}
         if not isinstance(value, dict):
             extra[key] = value
-        return
+        return value
     typed, rest = _split(key, value)
     if typed is not None:
         fields[key] = typed
@@ -164,6 +180,7 @@ def _place(key: str, value: Any, fields: dict[str, Any], extra: dict[str, Any]) 
             fields[SUMMARY_RAW] = typed
     if rest is not None:
         extra[key] = rest
+    return rest if key in _PLAIN_KEYWORDS else value
 
 
 def _split(key: str, value: Any) -> tuple[Any, Any]:
@@ -178,16 +195,6 @@ def _split(key: str, value: Any) -> tuple[Any, Any]:
     strings = [item for item in value if isinstance(item, str)]
     others = [item for item in value if not isinstance(item, str)]
     return strings or None, others or None
-
-
-def _leaves(source: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The string leaves and the number and boolean leaves (as text) of `source`."""
-    strings: list[str] = []
-    numbers: list[str] = []
-    for key, value in source.items():
-        if key not in _SKIPPED_IN_ALL:
-            _collect(value, strings, numbers)
-    return strings, numbers
 
 
 def _collect(value: Any, strings: list[str], numbers: list[str]) -> None:
