@@ -66,6 +66,16 @@ class StorageUnavailableError(StorageError):
         self.reason = reason
 
 
+class StorageBusyError(StorageUnavailableError):
+    """The store's server is up but cannot take the request now (a full write queue,
+    a disk flood-stage block, shards not yet assigned); trying later may succeed."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        StorageError.__init__(self, f"the event store at {url} cannot take it now: {reason}")
+        self.url = url
+        self.reason = reason
+
+
 class StoreLockedError(StorageError):
     """Another process holds the writer of the store; `path` is the store's folder."""
 

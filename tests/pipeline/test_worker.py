@@ -192,3 +192,32 @@ def test_background_commit_failure_is_raised_in_the_loop(tmp_path: Path) -> None
     with pytest.raises(OSError, match="disk full"):
         worker.flush()
     assert not queue.wait_acked(position, timeout=0)
+
+
+class HalfTakingStore(MemoryStore):
+    """Takes the first half of a batch, then loses its connection, once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replaces: list[bool] = []
+
+    def index(self, docs: Sequence[IndexedDoc], *, replace: bool = False) -> list[IndexFailure]:
+        self.replaces.append(replace)
+        if len(self.replaces) == 1:
+            super().index(docs[: len(docs) // 2], replace=replace)
+            raise StorageUnavailableError("http://store", "read timed out")
+        return super().index(docs, replace=replace)
+
+
+def test_a_batch_sent_again_after_a_lost_answer_is_stored_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_module, "FIRST_BACKOFF", 0.01)
+    queue = MemoryQueue()
+    store = HalfTakingStore()
+    worker, _ = make(tmp_path, queue, store)
+    queue.publish([record(n) for n in range(1, 5)])
+    worker.step(timeout=0)
+    worker.flush()
+    assert store.replaces == [False, True]
+    assert stored(store) == ["id1", "id2", "id3", "id4"]

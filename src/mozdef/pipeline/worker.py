@@ -12,7 +12,9 @@ before it is acknowledged, so nothing leaves the queue unaccounted for.
 A store that cannot be reached (a server restarting) is waited for: the same
 batch is offered again with a doubling pause, up to `MAX_BACKOFF` seconds between
 tries, until it is taken or the worker is stopped; the queue keeps the events
-meanwhile, since nothing is acknowledged before the store took it.
+meanwhile, since nothing is acknowledged before the store took it. A try that
+failed may have stored part of the batch (a bulk request whose answer was lost),
+so the tries after it replace by id: nothing is stored twice.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from mozdef.pipeline.chain import Pipeline
 from mozdef.pipeline.commits import Committed, CommitThread
 from mozdef.pipeline.deadletter import DeadLetter
 from mozdef.queue.base import Delivery, QueueConsumer, Record
-from mozdef.store.base import EventStore, IndexedDoc
+from mozdef.store.base import EventStore, IndexedDoc, IndexFailure
 
 logger = logging.getLogger(__name__)
 
@@ -149,9 +151,9 @@ class Worker:
     def _process(self, delivery: Delivery) -> None:
         started = time.monotonic()
         docs, records, replaced = self._documents(delivery)
-        failures = self._patiently(lambda: self._store.index(docs, replace=delivery.redelivered))
+        failures = self._index(docs, replace=delivery.redelivered)
         if replaced:
-            failures += self._patiently(lambda: self._store.index(replaced, replace=True))
+            failures += self._index(replaced, replace=True)
         for failure in failures:
             self._dead(records[failure.id], failure.reason)
         if self._on_events is not None:
@@ -169,6 +171,17 @@ class Worker:
                 ms=round((time.monotonic() - started) * 1000, 1),
             ),
         )
+
+    def _index(self, docs: list[IndexedDoc], *, replace: bool) -> list[IndexFailure]:
+        """Index `docs` patiently; every try after the first replaces by id."""
+        tries = 0
+
+        def attempt() -> list[IndexFailure]:
+            nonlocal tries
+            tries += 1
+            return self._store.index(docs, replace=replace or tries > 1)
+
+        return self._patiently(attempt)
 
     def _patiently(self, call: Callable[[], T]) -> T:
         """`call()`, tried again with a growing pause while the store is unreachable.

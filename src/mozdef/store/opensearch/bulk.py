@@ -3,13 +3,18 @@
 A document whose event the index's mapping refuses (an object where a string was
 seen the same day, more fields than the index allows) is sent once more with the
 event kept unmapped (`document.UNINDEXED`): every query of the store still finds
-it, only OpenSearch Dashboards does not see its fields. What is refused again, or
-refused for another reason (a full queue, a closed index), is reported with
-OpenSearch's reason; the caller decides whether to try again.
+it, only OpenSearch Dashboards does not see its fields. A document refused because
+OpenSearch cannot take it now (its write queue is full, the disk reached the
+flood stage, a shard is not assigned yet) is sent again after a pause, a few times;
+if OpenSearch is still busy, StorageBusyError tells the caller to wait and send the
+whole batch again (some of it may be stored by then: the worker replaces by id).
+What is refused again, or refused for another reason (a closed index), is reported
+with OpenSearch's reason.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,6 +22,7 @@ from typing import Any
 
 import orjson
 
+from mozdef.errors import StorageBusyError
 from mozdef.store.base import IndexedDoc, IndexFailure
 from mozdef.store.opensearch.client import Connection, reason_of
 from mozdef.store.opensearch.compile import hidden
@@ -24,6 +30,9 @@ from mozdef.store.opensearch.document import to_document
 
 BATCH_DOCS = 1000
 SENDERS = 2
+# Pauses in seconds before sending again what OpenSearch was too busy to take.
+BUSY_PAUSES = (0.5, 1.0, 2.0)
+_BUSY_STATUSES = frozenset((429, 503))
 _MAPPING_ERRORS = frozenset(
     ("mapper_parsing_exception", "document_parsing_exception", "illegal_argument_exception")
 )
@@ -71,11 +80,11 @@ def delete_ids(connection: Connection, pattern: str, ids: list[str]) -> set[str]
 def _write_batch(
     connection: Connection, docs: Sequence[Routed], *, replace: bool
 ) -> list[IndexFailure]:
-    refused = _send(connection, docs, replace=replace, indexed=True)
+    refused = _send_patiently(connection, docs, replace=replace, indexed=True)
     retried = [doc for doc in docs if _refused_by_mapping(refused.get(doc.position, ""))]
     for doc in retried:
         del refused[doc.position]
-    refused.update(_send(connection, retried, replace=replace, indexed=False))
+    refused.update(_send_patiently(connection, retried, replace=replace, indexed=False))
     return [
         IndexFailure(doc.position, doc.doc.id, f"OpenSearch refused the document: {reason}")
         for doc in docs
@@ -87,11 +96,33 @@ def _refused_by_mapping(reason: str) -> bool:
     return reason.split(":", 1)[0] in _MAPPING_ERRORS
 
 
-def _send(
+def _send_patiently(
     connection: Connection, docs: Sequence[Routed], *, replace: bool, indexed: bool
 ) -> dict[int, str]:
-    """Index `docs`; the reason for each refused one, by position."""
+    """`_send`, sending again after each pause what OpenSearch was too busy to take."""
     refused: dict[int, str] = {}
+    pending = docs
+    for pause in BUSY_PAUSES:
+        permanent, busy = _send(connection, pending, replace=replace, indexed=indexed)
+        refused.update(permanent)
+        if not busy:
+            return refused
+        time.sleep(pause)
+        pending = [doc for doc in pending if doc.position in busy]
+    permanent, busy = _send(connection, pending, replace=replace, indexed=indexed)
+    if busy:
+        first = next(iter(busy.values()))
+        raise StorageBusyError(connection.url, f"{len(busy)} documents refused, first: {first}")
+    return refused | permanent
+
+
+def _send(
+    connection: Connection, docs: Sequence[Routed], *, replace: bool, indexed: bool
+) -> tuple[dict[int, str], dict[int, str]]:
+    """Index `docs`; the reason for each refused one by position, apart for those that
+    OpenSearch was too busy to take."""
+    refused: dict[int, str] = {}
+    busy: dict[int, str] = {}
     payload: list[bytes] = []
     sent: list[int] = []
     for doc in docs:
@@ -104,13 +135,15 @@ def _send(
         payload += [orjson.dumps({"index": action}), body]
         sent.append(doc.position)
     if not sent:
-        return refused
+        return refused, busy
     data = b"\n".join(payload) + b"\n"
     answer = connection.call("index documents", lambda: connection.client.bulk(body=data))
     for position, item in zip(sent, answer["items"], strict=True):
-        if "error" in item["index"]:
-            refused[position] = reason_of(item["index"]["error"])
-    return refused
+        result = item["index"]
+        if "error" in result:
+            into = busy if result.get("status") in _BUSY_STATUSES else refused
+            into[position] = reason_of(result["error"])
+    return refused, busy
 
 
 def _ndjson(lines: list[dict[str, Any]]) -> bytes:

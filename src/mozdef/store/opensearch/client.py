@@ -1,8 +1,13 @@
 """The connection to OpenSearch, and its failures as the project's exceptions.
 
 Every call goes through `Connection.call`, so that an unreachable cluster is always a
-StorageUnavailableError naming the URL, a refused request a StorageError naming the
-action and OpenSearch's reason, and a refused query a QueryValueError.
+StorageUnavailableError naming the URL, an overloaded one (429, 502, 503, 504) a
+StorageBusyError, a refused request a StorageError naming the action and OpenSearch's
+reason, and a refused query a QueryValueError.
+
+A request that timed out is not sent again by the client: OpenSearch may have carried
+out a bulk request whose answer came too late, and only the caller knows how to send
+it again without storing its documents twice (the worker replaces them by id).
 """
 
 from __future__ import annotations
@@ -16,9 +21,16 @@ from opensearchpy.exceptions import ConnectionError as TransportConnectionError
 from opensearchpy.exceptions import NotFoundError, TransportError
 from opensearchpy.serializer import JSONSerializer
 
-from mozdef.errors import QueryValueError, StorageError, StorageUnavailableError
+from mozdef.errors import (
+    QueryValueError,
+    StorageBusyError,
+    StorageError,
+    StorageUnavailableError,
+)
 
 T = TypeVar("T")
+# The answers of a cluster that is up but cannot take the request now.
+BUSY_STATUSES = frozenset((429, 502, 503, 504))
 
 
 class _FastJson(JSONSerializer):
@@ -48,7 +60,7 @@ class Connection:
             hosts=[url],
             timeout=timeout,
             max_retries=2,
-            retry_on_timeout=True,
+            retry_on_timeout=False,
             serializer=_FastJson(),
         )
 
@@ -62,6 +74,8 @@ class Connection:
             raise
         except TransportError as error:
             reason = describe(error)
+            if error.status_code in BUSY_STATUSES:
+                raise StorageBusyError(self.url, f"{action}: {reason}") from None
             if query and error.status_code == 400:
                 raise QueryValueError(reason, "a query that OpenSearch accepts") from None
             raise StorageError(f"OpenSearch at {self.url} refused to {action}: {reason}") from None
