@@ -22,7 +22,9 @@ scheduler reads the flags of scheduled rules; streaming rules are read here ever
 `flags_seconds` and the streaming engine is rebuilt without the disabled ones, so
 that a batch of events costs the same as before when none is disabled. The rule
 objects are kept, and a windowed rule switched on again still holds the state it
-had when it was switched off.
+had when it was switched off. What the streaming rules do is kept in their rule
+state every few seconds, and one that keeps failing is disabled at once
+(mozdef.alerts.streaming.record).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from mozdef.alerts.scheduler import Scheduler
 from mozdef.alerts.setup import alert_plugins, dispatcher
 from mozdef.alerts.store import AlertStore
 from mozdef.alerts.streaming import StreamingEngine
+from mozdef.alerts.streaming.record import StreamingRecord
 from mozdef.alerts.suppressions import SuppressionStore
 from mozdef.appdb import AppDb
 from mozdef.backends import shared_writes
@@ -127,6 +130,7 @@ class AlertRuntime:
         self._streaming = streaming(catalog.rules) if run_streaming else []
         self._disabled = self._read_disabled()
         self.engine = self._engine()
+        self._record = StreamingRecord(self._states, self.sink)
         rules = scheduled(catalog.rules) if run_scheduled else []
         self.scheduler = Scheduler(rules, store, self.sink, self._states, claims=claims)
         self._windows = {rule.meta.id: rule.meta.dedup_window for rule in catalog.rules}
@@ -191,6 +195,8 @@ class AlertRuntime:
             by_window[self._windows.get(draft.rule_id, dt.timedelta(hours=1))].append(draft)
         for window, group in by_window.items():
             self.sink.submit_many(group, dedup_window=window)
+        if self._record.after_batch(self.engine):
+            self.refresh_flags()
 
     def refresh_flags(self) -> bool:
         """Read the enabled flags of the streaming rules and, when they changed, rebuild

@@ -217,7 +217,7 @@ class Scheduler:
                 "alerts.rule_disabled",
                 extra=fields(rule=rule.meta.id, failures=state.consecutive_failures),
             )
-            self._submit_health(_disabled_alert(rule.meta.id, state), now)
+            self._submit_health(disabled_alert(rule.meta.id, state, failed="runs"), now)
         return RunReport(rule.meta.id, slot, 0, seconds, error)
 
     def _submit(self, rule: ScheduledRule, drafts: list[AlertDraft], now: dt.datetime) -> None:
@@ -284,11 +284,14 @@ def _failure(
     )
 
 
-def _disabled_alert(rule_id: str, state: RuleState) -> AlertDraft:
+def disabled_alert(rule_id: str, state: RuleState, *, failed: str) -> AlertDraft:
+    """The health alert that rule `rule_id` was disabled; `failed` names what failed in
+    a row (scheduled runs, events a streaming rule was asked about)."""
     return AlertDraft(
         rule_id=HEALTH_RULE,
         summary=(
-            f"rule {rule_id} disabled after {state.consecutive_failures} failed runs in a row; "
+            f"rule {rule_id} disabled after {state.consecutive_failures} failed {failed} "
+            "in a row; "
             f"last error: {state.last_error}"
         ),
         category=HEALTH_RULE,

@@ -5,7 +5,7 @@ The engine finds candidate rules through an index built from each rule's IndexKe
 and isolates a rule that raises.
 """
 
-from mozdef.alerts.streaming.engine import StreamingEngine, StreamingStats, Windowed
+from mozdef.alerts.streaming.engine import RuleTally, StreamingEngine, StreamingStats, Windowed
 from mozdef.alerts.streaming.index import RuleIndex
 from mozdef.alerts.streaming.keys import index_keys, union_keys
 from mozdef.alerts.streaming.predicate import Predicate, compile_predicate
@@ -15,6 +15,7 @@ __all__ = [
     "GroupWindows",
     "Predicate",
     "RuleIndex",
+    "RuleTally",
     "StreamingEngine",
     "StreamingStats",
     "Window",

@@ -7,6 +7,10 @@ The rule index (mozdef.alerts.streaming.index) picks the candidate rules from ea
 rule's `keys()`; only those are asked to `match`. A rule that raises is isolated: the
 error is counted under its id and logged (the first one at warning level, the rest at
 debug), and the other rules go on. A rule whose `keys()` raises is left out.
+
+`take_tallies` hands over, per rule, the alerts raised and the errors since it was
+last called, with the failures in a row (reset by a match that does not raise),
+for the rule's saved state and for disabling a rule that keeps failing.
 """
 
 from __future__ import annotations
@@ -54,6 +58,16 @@ class StreamingStats:
         return self.evaluations / self.events if self.events else 0.0
 
 
+@dataclass(frozen=True)
+class RuleTally:
+    """What one rule did since the last `take_tallies`."""
+
+    hits: int = 0
+    failures: int = 0
+    failures_in_row: int = 0
+    last_error: str | None = None
+
+
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -65,6 +79,10 @@ class StreamingEngine:
         self._evaluations = 0
         self._matches = 0
         self._errors: Counter[str] = Counter()
+        self._hits: Counter[str] = Counter()
+        self._new_errors: Counter[str] = Counter()
+        self._in_row: Counter[str] = Counter()
+        self._last_error: dict[str, str] = {}
         indexed = [(rule, self._keys(rule)) for rule in rules if rule.meta.enabled]
         self.rules: tuple[StreamingRule, ...] = tuple(r for r, k in indexed if k is not None)
         self._index = RuleIndex([k for _, k in indexed if k is not None])
@@ -96,13 +114,38 @@ class StreamingEngine:
             evictions=evictions,
         )
 
+    def take_tallies(self) -> dict[str, RuleTally]:
+        """Per rule that raised alerts or errors since the last call, what it did."""
+        tallies = {
+            rule_id: RuleTally(
+                hits=self._hits[rule_id],
+                failures=self._new_errors[rule_id],
+                failures_in_row=self._in_row[rule_id],
+                last_error=self._last_error.get(rule_id),
+            )
+            for rule_id in self._hits.keys() | self._new_errors.keys()
+        }
+        self._hits.clear()
+        self._new_errors.clear()
+        return tallies
+
+    def failing(self, threshold: int) -> bool:
+        """Whether some rule failed on at least `threshold` events in a row."""
+        return any(count >= threshold for count in self._in_row.values())
+
     def _match(self, rule: StreamingRule, event: Event, now: dt.datetime) -> list[AlertDraft]:
         self._evaluations += 1
+        rule_id = rule.meta.id
         try:
-            return list(rule.match(event, now=now))
+            drafts = list(rule.match(event, now=now))
         except Exception as error:  # one rule's failure must not stop the others
-            self._failed(rule.meta.id, "streaming.rule_failed", error, event_id=event.get("id"))
+            self._failed(rule_id, "streaming.rule_failed", error, event_id=event.get("id"))
             return []
+        if self._in_row:
+            self._in_row.pop(rule_id, None)
+        if drafts:
+            self._hits[rule_id] += len(drafts)
+        return drafts
 
     def _keys(self, rule: StreamingRule) -> IndexKeys | None:
         try:
@@ -113,6 +156,9 @@ class StreamingEngine:
 
     def _failed(self, rule_id: str, name: str, error: Exception, **context: object) -> None:
         self._errors[rule_id] += 1
+        self._new_errors[rule_id] += 1
+        self._in_row[rule_id] += 1
+        self._last_error[rule_id] = f"{type(error).__name__}: {error}"
         level = logging.WARNING if self._errors[rule_id] == 1 else logging.DEBUG
         logger.log(
             level,
