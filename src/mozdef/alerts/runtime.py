@@ -117,7 +117,7 @@ class AlertRuntime:
             bus=self.local_bus,
             rebuild_in_background=True,
         )
-        self.lists = settings_blocklist(database, settings.blocklist)
+        self.lists = settings_blocklist(database, settings.blocklist, bus=self.bus)
         self.dispatcher = dispatcher(
             settings.alerts, database, self.local_bus, block_list=self.lists.block_list
         )

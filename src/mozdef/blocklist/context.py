@@ -4,7 +4,8 @@
 
 The web routes (mozdef.web.blocklist_api) take their stores from there. With a
 `push_url`, every change is also POSTed to a firewall's API from a background
-thread (push.py); `close()` hands over what is still queued and stops it.
+thread (push.py); `close()` hands over what is still queued and stops it. With a
+`bus`, every change is published on it for the browsers (notice.py).
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from mozdef.alerts.bus import Bus
 from mozdef.appdb.db import AppDb
 from mozdef.blocklist.lifecycle import Clock, utc_now
+from mozdef.blocklist.notice import BusNotice
 from mozdef.blocklist.protected import ProtectedRanges
-from mozdef.blocklist.push import HttpFirewallPush, QueuedPush
+from mozdef.blocklist.push import FirewallPush, HttpFirewallPush, QueuedPush
 from mozdef.blocklist.store import BlockListStore, DbBlockList
 from mozdef.blocklist.watchlist import DbWatchList, WatchListStore
 from mozdef.config.settings import BlocklistSettings
@@ -58,20 +61,26 @@ def blocklist_context(
     push_timeout: float = 5.0,
     push_headers: Mapping[str, str] | None = None,
     watch_refresh_seconds: float = 5.0,
+    bus: Bus | None = None,
     clock: Clock = utc_now,
 ) -> BlockListContext:
-    """The stores over `db`: `protected` adds to the default protected ranges, and
-    `push_url` names a firewall API to tell of each change."""
+    """The stores over `db`: `protected` adds to the default protected ranges,
+    `push_url` names a firewall API to tell of each change, and `bus` is where the
+    changes are published."""
     push = None
     if push_url:
         push = QueuedPush(HttpFirewallPush(push_url, timeout=push_timeout, headers=push_headers))
-    block_list = DbBlockList(db, protected=protected, firewall=push, clock=clock)
+    told: FirewallPush | None = push if bus is None else BusNotice(bus, firewall=push)
+    block_list = DbBlockList(db, protected=protected, firewall=told, clock=clock)
     watch_list = DbWatchList(db, refresh_seconds=watch_refresh_seconds, clock=clock)
     return BlockListContext(block_list, watch_list, push)
 
 
-def settings_blocklist(db: AppDb, settings: BlocklistSettings) -> BlockListContext:
-    """The block and watch lists over `db` as the `[blocklist]` settings describe them."""
+def settings_blocklist(
+    db: AppDb, settings: BlocklistSettings, *, bus: Bus | None = None
+) -> BlockListContext:
+    """The block and watch lists over `db` as the `[blocklist]` settings describe them,
+    their changes published on `bus`."""
     headers = {"Authorization": f"Bearer {settings.push_token}"} if settings.push_token else None
     return blocklist_context(
         db,
@@ -80,4 +89,5 @@ def settings_blocklist(db: AppDb, settings: BlocklistSettings) -> BlockListConte
         push_timeout=settings.push_timeout,
         push_headers=headers,
         watch_refresh_seconds=settings.watch_refresh_seconds,
+        bus=bus,
     )

@@ -72,7 +72,7 @@ def create_app(
     # The pages come last: their paths must not shadow the API's.
     routes += ui.routes()
     monitor = health_api.health_monitor(system, api)
-    lists = settings_blocklist(database, settings.blocklist)
+    lists = settings_blocklist(database, settings.blocklist, bus=bus)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
