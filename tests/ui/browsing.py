@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 PASSWORD = "correct horse battery staple"
-USERS = {"alice": "analyst", "bob": "analyst", "carol": "analyst"}
+USERS = {"alice": "analyst", "bob": "analyst", "carol": "analyst", "dana": "admin"}
 CLIENT_ERROR = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 

@@ -54,3 +54,37 @@ def test_a_term_added_to_the_watch_list_is_listed(open_page: OpenPage) -> None:
         "known phishing sender"
     )
     watched.screenshot("watchlist")
+
+
+def test_a_block_made_by_one_analyst_appears_on_anothers_open_page(open_page: OpenPage) -> None:
+    watching = open_page("bob").page
+    watching.goto("/blocklist")
+    expect(watching.locator("#entry-list")).to_be_visible()
+    page = open_page().page
+    page.goto("/blocklist")
+
+    page.fill("#block-value", "192.0.2.201")
+    page.fill("#block-reason", "seen live")
+    page.click("#add-entry button[type=submit]")
+
+    row = watching.locator('#entries-table tr[data-value="192.0.2.201"]')
+    expect(row).to_contain_text("seen live", timeout=5000)
+
+
+def test_an_admin_reads_who_blocked_what_in_the_audit_log(open_page: OpenPage) -> None:
+    page = open_page().page
+    page.goto("/blocklist")
+    page.fill("#block-value", "192.0.2.202")
+    page.fill("#block-reason", "for the audit")
+    page.click("#add-entry button[type=submit]")
+    expect(page.locator('#entries-table tr[data-value="192.0.2.202"]')).to_have_count(1)
+    expect(page.locator('nav a[href="/audit"]')).to_have_count(0)
+
+    watched = open_page("dana")
+    admin = watched.page
+    admin.goto("/audit?action=block")
+
+    expect(admin.locator("#audit-table tbody tr").first).to_contain_text("192.0.2.202")
+    expect(admin.locator("#audit-table tbody")).to_contain_text("alice")
+    expect(admin.locator("#audit-table tbody")).not_to_contain_text("login.success")
+    watched.screenshot("audit")

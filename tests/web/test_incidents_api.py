@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.testclient import TestClient
 
 from mozdef.appdb import AppDb
+from mozdef.auth.audit import AuditLog
 from mozdef.incidents import incidents_context
 from mozdef.web import incidents_api
 
@@ -24,6 +25,13 @@ INVESTIGATIONS = "/api/v1/investigations"
 class _User:
     def __init__(self, name: str) -> None:
         self.name = name
+
+
+class _Auth:
+    """The part of the installed auth that the case routes use: the audit log."""
+
+    def __init__(self, audit: AuditLog) -> None:
+        self.audit = audit
 
 
 class _SignedIn(BaseHTTPMiddleware):
@@ -42,6 +50,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
     app = Starlette(routes=incidents_api.routes())
     app.add_middleware(_SignedIn)
     app.state.incidents = incidents_context(db)
+    app.state.auth = _Auth(AuditLog(db))
     with TestClient(app) as running:
         yield running
     db.close()
@@ -49,6 +58,11 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 def _as(name: str) -> dict[str, str]:
     return {"x-test-user": name}
+
+
+def _audited(client: TestClient) -> list[tuple[str, str, str, dict[str, Any]]]:
+    entries = client.app.state.auth.audit.page().entries  # type: ignore[attr-defined]
+    return [(e.actor, e.action, e.target, e.details) for e in reversed(entries)]
 
 
 def _create(client: TestClient, **fields: Any) -> dict[str, Any]:
@@ -249,3 +263,40 @@ def test_an_offset_past_the_databases_integers_is_refused(client: TestClient) ->
 
     assert answer.status_code == 400
     assert "offset" in answer.text
+
+
+def test_case_changes_are_in_the_audit_log(client: TestClient) -> None:
+    made = client.post(INCIDENTS, json={"summary": "VPN brute force"}, headers=_as("eve")).json()
+    url = f"{INCIDENTS}/{made['id']}"
+    client.patch(url, json={"phase": {"value": "containment", "version": 1}}, headers=_as("bo"))
+    added = client.post(f"{url}/notes", json="seen from 192.0.2.7", headers=_as("bo")).json()
+    client.delete(f"{url}/notes/{added['item']['id']}", headers=_as("eve"))
+
+    assert [entry[:3] for entry in _audited(client)] == [
+        ("eve", "incident.create", made["id"]),
+        ("bo", "incident.edit", made["id"]),
+        ("bo", "incident.add", made["id"]),
+        ("eve", "incident.remove", made["id"]),
+    ]
+    assert _audited(client)[1][3]["fields"] == ["phase"]
+
+
+def test_a_refused_edit_is_not_in_the_audit_log(client: TestClient) -> None:
+    url = f"{INCIDENTS}/{_create(client)['id']}"
+    client.patch(url, json={"summary": {"value": "first", "version": 1}})
+
+    assert client.patch(url, json={"summary": {"value": "second", "version": 1}}).status_code == 409
+    assert [entry[1] for entry in _audited(client)] == ["incident.create", "incident.edit"]
+
+
+def test_a_promotion_is_in_the_audit_log(client: TestClient) -> None:
+    made = client.post(INVESTIGATIONS, json={"summary": "Odd logins"}, headers=_as("cy")).json()
+
+    incident = client.post(f"{INVESTIGATIONS}/{made['id']}/promote", headers=_as("cy")).json()
+
+    assert _audited(client)[-1][:4] == (
+        "cy",
+        "investigation.promote",
+        made["id"],
+        {"incident": incident["id"], "address": "testclient"},
+    )

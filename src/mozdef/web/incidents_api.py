@@ -37,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from mozdef.auth import audit
 from mozdef.errors import AppDbError, CaseConflictError, CaseError
 from mozdef.incidents import veris
 from mozdef.incidents.context import IncidentsContext
@@ -96,9 +97,15 @@ class CaseEndpoints:
     """The routes of one kind of case, over the store `store_of` picks."""
 
     def __init__(
-        self, plural: str, store_of: Callable[[IncidentsContext], Store], filters: dict[str, str]
+        self,
+        plural: str,
+        kind: str,
+        store_of: Callable[[IncidentsContext], Store],
+        filters: dict[str, str],
     ) -> None:
         self.base = f"/api/v1/{plural}"
+        # The audit log's name of the kind: `incident.create`, `investigation.edit`...
+        self.kind = kind
         self._store_of = store_of
         self._filters = filters
 
@@ -129,6 +136,7 @@ class CaseEndpoints:
     async def create(self, request: Request) -> Response:
         body = await json_body(request)
         case = await run_in_threadpool(self.store(request).create, body, by=actor_of(request))
+        await audit(request, f"{self.kind}.create", case.id, {"summary": case.summary})
         response = JSONResponse(case.to_json(), 201)
         response.headers["Location"] = f"{self.base}/{case.id}"
         return response
@@ -142,6 +150,7 @@ class CaseEndpoints:
         case_id = request.path_params["case_id"]
         store = self.store(request)
         case = await run_in_threadpool(store.update, case_id, changes, by=actor_of(request))
+        await audit(request, f"{self.kind}.edit", case_id, {"fields": sorted(changes)})
         return JSONResponse(case.to_json())
 
     async def append(self, request: Request) -> Response:
@@ -149,6 +158,9 @@ class CaseEndpoints:
         case_id, field = request.path_params["case_id"], request.path_params["field"]
         store = self.store(request)
         change = await run_in_threadpool(store.append, case_id, field, body, by=actor_of(request))
+        if change.changed:
+            details = {"field": field, "item": change.item.id}
+            await audit(request, f"{self.kind}.add", case_id, details)
         return JSONResponse(change.to_json(), 201 if change.changed else 200)
 
     async def remove(self, request: Request) -> Response:
@@ -161,6 +173,8 @@ class CaseEndpoints:
             params["item_id"],
             by=actor_of(request),
         )
+        details = {"field": params["field"], "item": params["item_id"]}
+        await audit(request, f"{self.kind}.remove", params["case_id"], details)
         return JSONResponse(change.to_json())
 
     async def history(self, request: Request) -> Response:
@@ -180,6 +194,7 @@ async def promote(request: Request) -> Response:
     incident = await run_in_threadpool(
         found.investigations.promote, case_id, into=found.incidents, by=actor_of(request)
     )
+    await audit(request, "investigation.promote", case_id, {"incident": incident.id})
     response = JSONResponse(incident.to_json(), 201)
     response.headers["Location"] = f"/api/v1/incidents/{incident.id}"
     return response
@@ -281,9 +296,11 @@ def _node_tree(node: veris.VerisNode) -> dict[str, Any]:
 
 
 def routes() -> list[BaseRoute]:
-    incidents = CaseEndpoints("incidents", lambda found: found.incidents, INCIDENT_FILTERS)
+    incidents = CaseEndpoints(
+        "incidents", "incident", lambda found: found.incidents, INCIDENT_FILTERS
+    )
     investigations = CaseEndpoints(
-        "investigations", lambda found: found.investigations, INVESTIGATION_FILTERS
+        "investigations", "investigation", lambda found: found.investigations, INVESTIGATION_FILTERS
     )
     return [
         # Before the list-field routes, whose `{field}` would take `promote`.

@@ -54,6 +54,7 @@ PAGES = (
     "/rules",
     "/health",
     "/metrics",
+    "/audit",
 )
 MEDIA_TYPES = {
     ".js": "text/javascript; charset=utf-8",

@@ -4,7 +4,7 @@
 // Each page module exports `render(main, context)`; context = {me, params, live},
 // `params` holding the parts of the path (an alert's or a case's id).
 
-import { post, whoami } from "./api.js";
+import { hasRole, post, whoami } from "./api.js";
 import { el, errorText, notice, replace } from "./dom.js";
 import { live } from "./live.js";
 
@@ -22,6 +22,7 @@ const ROUTES = [
   [/^\/rules$/, "rules", []],
   [/^\/health$/, "health", []],
   [/^\/metrics$/, "metrics", []],
+  [/^\/audit$/, "audit", []],
 ];
 
 const NAV = [
@@ -34,6 +35,7 @@ const NAV = [
   ["/rules", "Rules"],
   ["/health", "Health"],
   ["/metrics", "Metrics"],
+  ["/audit", "Audit log", "admin"],
 ];
 
 function route(pathname) {
@@ -62,7 +64,7 @@ function header(me) {
     el(
       "nav",
       {},
-      NAV.map(([href, label]) =>
+      NAV.filter(([, , role]) => !role || hasRole(me, role)).map(([href, label]) =>
         el("a", { href, "aria-current": href === current ? "page" : null }, label),
       ),
     ),
