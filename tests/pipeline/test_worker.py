@@ -45,7 +45,8 @@ class RefusingStore(MemoryStore):
 def make(tmp_path: Path, queue: Any, store: MemoryStore | None = None) -> tuple[Worker, Any]:
     store = store or MemoryStore()
     pipeline = Pipeline([DropNamed()], mozdefhostname="test")
-    worker = Worker(queue, pipeline, store, DeadLetter(tmp_path / "dead"), commit_interval=3600)
+    dead = DeadLetter(tmp_path / "dead", store=store)
+    worker = Worker(queue, pipeline, store, dead, commit_interval=3600)
     return worker, store
 
 
@@ -85,6 +86,34 @@ def test_refused_event_goes_to_dead_letter_with_reason(tmp_path: Path) -> None:
     dead = orjson.loads(lines[0])
     assert (dead["id"], dead["reason"]) == ("id1", "mapping: field conflict")
     assert worker.stats.failed == {"mapping": 1}
+
+
+def test_refused_event_is_searchable_in_the_dead_letter_index(tmp_path: Path) -> None:
+    queue = MemoryQueue()
+    worker, store = make(tmp_path, queue, RefusingStore())
+    queue.publish([record(1, hostname="refused"), record(2)])
+    worker.step(timeout=0)
+    worker.flush()
+
+    [hit] = store.search(SearchRequest(index="deadletter-*", size=10)).hits
+    assert hit.id == "id1"
+    assert (hit.source["category"], hit.source["summary"]) == (
+        "deadletter",
+        "mapping: field conflict",
+    )
+    assert orjson.loads(hit.source["details"]["body"])["hostname"] == "refused"
+    assert stored(store) == ["id2"]
+
+
+def test_a_redelivered_refused_event_is_dead_lettered_once_in_the_index(tmp_path: Path) -> None:
+    store = RefusingStore()
+    SpoolWriter(tmp_path / "spool").publish([record(1, hostname="refused")])
+    for _ in range(2):  # the second worker gets the delivery again, unacknowledged
+        worker, _ = make(tmp_path, SpoolReader(tmp_path / "spool"), store)
+        worker.step(timeout=0)
+        store.commit()
+
+    assert store.count(SearchRequest(index="deadletter-*")) == 1
 
 
 def test_redelivery_after_crash_stores_no_duplicate(tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         queue,
         build_pipeline(settings),
         store,
-        DeadLetter(settings.data_dir / "deadletter"),
+        DeadLetter(settings.data_dir / "deadletter", store=store),
         batch_size=_CHUNK,
         commit_interval=3600.0,
     )

@@ -97,7 +97,7 @@ class WorkerRuntime:
         self.pipeline = build_pipeline(settings)
         self.store = open_store(settings, writer=True)
         self.reader = open_consumer(settings)
-        self.deadletter = DeadLetter(settings.data_dir / "deadletter")
+        self.deadletter = DeadLetter(settings.data_dir / "deadletter", store=self.store)
         # With many writers (OpenSearch), scheduled rules and retention run in
         # `mozdef alerts`; here only the streaming rules.
         self.shared = shared_writes(settings)

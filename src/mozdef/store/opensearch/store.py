@@ -119,8 +119,12 @@ class OpenSearchStore:
         if replace and routed:
             replaced = sorted({doc.doc.id for doc in routed})
             self._touched |= bulk.delete_ids(self._connection, f"{self.prefix}*", replaced)
-        failures += bulk.write(self._connection, routed, replace=replace)
-        self._touched.update(doc.index for doc in routed)
+        refused = bulk.write(self._connection, routed, replace=replace)
+        failures += refused
+        # Only indices that took a document need a refresh: one that refused them all
+        # may be closed, and its refresh would fail the commit of the whole batch.
+        gone = {failure.position for failure in refused}
+        self._touched.update(doc.index for doc in routed if doc.position not in gone)
 
         if failures:
             log.info("store.index", extra=fields(docs=len(docs), failed=len(failures)))
