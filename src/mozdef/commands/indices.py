@@ -1,10 +1,13 @@
 """`mozdef indices list | archive DAY | restore ARCHIVE | drop DAY | prune`:
 MozDef's rotation, pruning, archiving and restoring of daily indices.
 
-`list` and `archive` read; `restore`, `drop` and `prune` need the store's writer,
-so they refuse while a server runs (the server prunes on its own schedule).
-Archives go to a folder or to `s3://bucket/prefix`, and restore from a file or
-from an `s3://bucket/key` object (with the `[s3]` settings)."""
+They work on the configured store. On tantivy, `list` and `archive` read, and
+`restore`, `drop` and `prune` need the store's writer, so they refuse while a server
+runs (the server prunes on its own schedule); an archive is a compressed file of the
+index. On OpenSearch they run beside the running processes; an archive is a snapshot
+in the cluster's filesystem repository and a pointer file, and `--replace` is refused
+(drop the index first). Archives go to a folder or to `s3://bucket/prefix`, and
+restore from a file or from an `s3://bucket/key` object (with the `[s3]` settings)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from mozdef.backends import open_store
 from mozdef.config import Settings
 from mozdef.errors import ConfigError
 from mozdef.ops.archive_target import ArchiveTarget, fetched
 from mozdef.ops.retention import archive_target_of, policy_of, prune
+from mozdef.store.base import EventStore
 from mozdef.store.tantivy import TantivyStore
 
 _DAY = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})$")
@@ -61,39 +66,44 @@ def index_name(day: str) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     writer = args.action in ("restore", "drop", "prune")
-    store = TantivyStore(settings.store_dir, writer=writer)
+    if getattr(args, "replace", False) and settings.store.backend != "tantivy":
+        raise ConfigError("--replace", "true", "no --replace on OpenSearch: drop the index first")
+    store = open_store(settings, writer=writer)
     try:
         return _ACTIONS[args.action](store, args, settings)
     finally:
         store.close()
 
 
-def _list(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+def _list(store: EventStore, args: argparse.Namespace, settings: Settings) -> int:
     print(f"{'index':<24} {'events':>12} {'bytes':>14}")
     for info in store.indices():
         print(f"{info.name:<24} {info.docs:>12} {info.bytes:>14}")
     return 0
 
 
-def _archive(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+def _archive(store: EventStore, args: argparse.Namespace, settings: Settings) -> int:
     where = args.to or str(settings.data_dir / "archives")
     target = ArchiveTarget.parse(where, settings.s3, staging=settings.data_dir)
     print(target.archive(store, index_name(args.day)))
     return 0
 
 
-def _restore(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+def _restore(store: EventStore, args: argparse.Namespace, settings: Settings) -> int:
     with fetched(args.archive, settings.s3, staging=settings.data_dir) as archive:
-        print(store.restore(archive, replace=args.replace))
+        if isinstance(store, TantivyStore):
+            print(store.restore(archive, replace=args.replace))
+        else:
+            print(store.restore(archive))
     return 0
 
 
-def _drop(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+def _drop(store: EventStore, args: argparse.Namespace, settings: Settings) -> int:
     store.drop(index_name(args.day))
     return 0
 
 
-def _prune(store: TantivyStore, args: argparse.Namespace, settings: Settings) -> int:
+def _prune(store: EventStore, args: argparse.Namespace, settings: Settings) -> int:
     retention = settings.retention
     today = dt.datetime.now(dt.UTC).date()
     archive = archive_target_of(settings)
