@@ -33,6 +33,7 @@ def open_store(settings: Settings, *, writer: bool) -> EventStore:
             shards=store.opensearch_shards,
             replicas=store.opensearch_replicas,
             repository=store.opensearch_repository or None,
+            codec=store.opensearch_codec,
         )
     if store.backend == "memory":
         from mozdef.store.memory import MemoryStore

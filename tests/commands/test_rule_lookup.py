@@ -37,7 +37,7 @@ def test_an_unknown_id_carries_its_near_matches() -> None:
 
 
 def test_a_built_in_needing_a_service_is_refused_by_name() -> None:
-    with pytest.raises(UnavailableRuleError, match="runs only inside `mozdef serve`"):
+    with pytest.raises(UnavailableRuleError, match="the data folder has none yet"):
         find_rules("geomodel", settings_catalog(AlertSettings()))
 
 

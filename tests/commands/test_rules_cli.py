@@ -15,6 +15,7 @@ import pytest
 from mozdef.alerts.rule_state import RuleStateStore
 from mozdef.alerts.store import AlertStore
 from mozdef.appdb import AppDb
+from mozdef.blocklist import WatchListStore
 from mozdef.cli import main
 from mozdef.events.schema import Event
 from mozdef.store.base import IndexedDoc
@@ -368,3 +369,32 @@ def test_an_unknown_rule_id_exits_2_naming_near_matches(
         "bruteforce_ssh, ldap_bruteforce_user, http_auth_bruteforce? "
         "(`mozdef rules list` shows every rule)\n"
     )
+
+
+def _watch(data: Path, term: str) -> None:
+    """A watch-list term in the data folder's application database, as the web app adds."""
+    db = AppDb.in_folder(data)
+    try:
+        WatchListStore(db).watch(term, reason="known attacker", by="alice")
+    finally:
+        db.close()
+
+
+def test_test_runs_the_watch_list_built_in_on_the_saved_watch_list(
+    tmp_path: Path, options: list[str], events: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _watch(tmp_path / "data", "10.0.0.9")
+
+    assert main(["rules", "test", "watchlist", "--since", "1d", "--json", *options]) == 0
+
+    drafts = _json_lines(capsys.readouterr().out)
+    assert [draft["rule_id"] for draft in drafts] == ["watchlist"] * 4  # one per event
+    assert all("10.0.0.9" in draft["summary"] for draft in drafts)
+
+
+def test_test_of_a_built_in_needing_a_database_is_refused_where_there_is_none(
+    options: list[str], events: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rules", "test", "watchlist", *options]) == 2
+
+    assert "the data folder has none yet" in capsys.readouterr().err

@@ -88,13 +88,14 @@ def test_buckets_without_events_count_zero(store: EventStore) -> None:
     assert answer["counts"] == [0, 1, 3, 2]
 
 
-def test_alerts_break_down_by_rule_and_severity(store: EventStore) -> None:
+def test_alerts_break_down_by_rule_severity_and_category(store: EventStore) -> None:
     answer = alert_series(store, MORNING, HOURLY)
 
     assert (answer["total"], answer["counts"]) == (3, [2, 1])
     assert _tops(answer) == {
         "rule_id": [("rule-a", 2, [2, 0]), ("rule-b", 1, [0, 1])],
         "severity": [("WARNING", 2, [1, 1]), ("CRITICAL", 1, [1, 0])],
+        "category": [("bruteforce", 3, [2, 1])],
     }
 
 

@@ -43,14 +43,14 @@ CLIENT_ERROR = re.compile(r"Failed to load resource: the server responded with a
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
-def rule(rule_id: str, word: str, summary: str, **extra: str) -> str:
+def rule(rule_id: str, word: str, summary: str, *, category: str = "uitest", **extra: str) -> str:
     lines = [
         f"id: {rule_id}",
         f"name: UI test rule {rule_id}",
         f"query: 'summary:{word}'",
         "mode: streaming",
         "severity: WARNING",
-        "category: uitest",
+        f"category: {category}",
         f"summary: '{summary}'",
     ]
     lines += [f"{key}: '{value}'" for key, value in extra.items()]
@@ -63,6 +63,10 @@ RULES = {
     "ui-escalate.yaml": rule("ui-escalate", "uiescalate", "escalation check from {hostname}"),
     "ui-bulk.yaml": rule("ui-bulk", "uibulk", "bulk check from {hostname}"),
     "ui-poll.yaml": rule("ui-poll", "uipoll", "poll check from {hostname}"),
+    "ui-investigate.yaml": rule("ui-investigate", "uiinvestigate", "triage check from {hostname}"),
+    "ui-counted.yaml": rule(
+        "ui-counted", "uicounted", "counted check from {hostname}", category="uicounted"
+    ),
     "ui-xss.yaml": rule(
         "ui-xss", "xssprobe", "probe from {hostname}", url="javascript:window.__xss=1"
     ),

@@ -120,3 +120,40 @@ def test_alerts_selected_on_the_list_are_closed_together(open_page: OpenPage, ap
         lambda: api.get("/api/v1/alerts", rule="ui-bulk", status="closed")["alerts"]
     )
     assert [found["id"] for found in closed] == [alert["id"]]
+
+
+def test_escalating_an_alert_opens_a_new_investigation_linked_to_it(
+    open_page: OpenPage, api: Api
+) -> None:
+    api.send_events({"summary": "uiinvestigate attempt", "hostname": "gate-inv"})
+    alert = api.alert_of("ui-investigate")
+    page = open_page().page
+    page.goto(f"/alerts/{alert['id']}")
+
+    page.click("#escalate-investigations")
+
+    page.wait_for_url("**/investigations/*", timeout=20000)
+    investigation = api.get(f"/api/v1/investigations/{page.url.rsplit('/', 1)[1]}")
+    assert investigation["summary"] == "triage check from gate-inv"
+    assert [link["alert_id"] for link in investigation["alerts"]] == [alert["id"]]
+
+
+def test_the_list_counts_alerts_by_category_and_charts_them_over_time(
+    open_page: OpenPage, api: Api
+) -> None:
+    api.send_events({"summary": "uicounted attempt", "hostname": "gate-count"})
+    api.alert_of("ui-counted")
+    watched = open_page()
+    page = watched.page
+    page.goto("/alerts?start=24h")
+
+    counted = page.locator('#category-counts [data-category="uicounted"]')
+    expect(counted.locator(".number")).to_have_text("1", timeout=10000)
+    expect(page.locator("#alerts-by-category-chart")).to_be_visible()
+    expect(page.locator("#alerts-by-severity-chart")).to_be_visible()
+    counted.click()
+
+    page.wait_for_url("**/alerts?*category=uicounted*")
+    row = page.locator("#alerts-table tr", has_text="counted check from gate-count")
+    expect(row).to_be_visible()
+    watched.screenshot("alerts-by-category")

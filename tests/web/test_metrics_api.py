@@ -57,7 +57,7 @@ def test_events_take_a_lucene_filter(api: MetricsApi) -> None:
     assert (body["total"], body["counts"]) == (2, [0, 2])
 
 
-def test_alerts_answer_counts_by_rule_and_severity(api: MetricsApi) -> None:
+def test_alerts_answer_counts_by_rule_severity_and_category(api: MetricsApi) -> None:
     body = get(api, ALERTS, MORNING)
 
     assert (body["total"], body["counts"]) == (3, [2, 1])
@@ -69,6 +69,9 @@ def test_alerts_answer_counts_by_rule_and_severity(api: MetricsApi) -> None:
     assert [entry["key"] for entry in body["breakdowns"]["severity"]["top"]] == [
         "WARNING",
         "CRITICAL",
+    ]
+    assert body["breakdowns"]["category"]["top"] == [
+        {"key": "bruteforce", "count": 3, "counts": [2, 1]}
     ]
 
 

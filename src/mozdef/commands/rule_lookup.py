@@ -30,12 +30,14 @@ class UnknownRuleError(RuleError):
 
 
 class UnavailableRuleError(RuleError):
-    """A built-in that only the running system can build: it reads one of its services."""
+    """A built-in that reads one of the running system's services, asked for where
+    there is none to read."""
 
     def __init__(self, rule_id: str) -> None:
         super().__init__(
-            "this built-in reads a service of the running system (watch list, localities "
-            "or health counters) and runs only inside `mozdef serve`",
+            "this built-in reads the watch list, localities or rule states of the "
+            "application database, and the data folder has none yet (start `mozdef serve` "
+            "on it once, or give --data-dir the folder of the running system)",
             rule_id=rule_id,
         )
 

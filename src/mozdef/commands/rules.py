@@ -6,6 +6,8 @@ only the files it is given, so that CI can check rules kept in git without a dat
 folder. `list`, `enable` and `disable` read and write the rules' state in the
 application database, the state the scheduler keeps; `test` reads the store
 beside a running server; `run` writes alerts, so it needs the store's writer.
+The built-ins that read a service of the running system (watch list, GeoModel,
+health) get it from the application database and the data folder (rule_services).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from mozdef.alerts.rules.timing import describe
 from mozdef.appdb.db import FILE_NAME, AppDb
 from mozdef.commands import rule_runs
 from mozdef.commands.rule_lookup import find_rules
+from mozdef.commands.rule_services import command_services
 from mozdef.config import Settings
 from mozdef.errors import RuleError
 
@@ -56,7 +59,14 @@ def _location_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "check":
         return _check(args.paths, settings)
-    catalog = settings_catalog(settings.alerts)
+    if args.action in ("test", "run"):
+        with command_services(settings, saving=args.action == "run") as services:
+            return _on(settings_catalog(settings.alerts, services=services), args, settings)
+    return _on(settings_catalog(settings.alerts), args, settings)
+
+
+def _on(catalog: Catalog, args: argparse.Namespace, settings: Settings) -> int:
+    """The action of `args` on the rules of `catalog` it names."""
     if args.action == "list":
         return _list(catalog, settings, as_json=args.json)
     toggle = args.action in ("enable", "disable")
@@ -97,7 +107,7 @@ def _report(problems: tuple[RuleError, ...]) -> None:
 
 
 def _list(catalog: Catalog, settings: Settings, *, as_json: bool) -> int:
-    states = _saved_states(settings.data_dir)
+    states = _saved_states(settings)
     rows = [_row(rule.meta, states.get(rule.meta.id)) for rule in catalog.rules]
     for rule_id in catalog.unavailable:
         row = _row(_placeholder(rule_id, settings), states.get(rule_id))
@@ -113,11 +123,11 @@ def _list(catalog: Catalog, settings: Settings, *, as_json: bool) -> int:
     return 0
 
 
-def _saved_states(data_dir: Path) -> dict[str, RuleState]:
+def _saved_states(settings: Settings) -> dict[str, RuleState]:
     """The persisted rule states, or none when the data folder has no database yet."""
-    if not (data_dir / FILE_NAME).exists():
+    if not settings.database.url and not (settings.data_dir / FILE_NAME).exists():
         return {}
-    db = AppDb.in_folder(data_dir)
+    db = AppDb.from_settings(settings)
     try:
         return RuleStateStore(db).all()
     finally:

@@ -30,6 +30,10 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
         "one of tantivy, opensearch, memory",
     ),
     "queue.backend": (lambda v: v in ("embedded", "rabbitmq"), "one of embedded, rabbitmq"),
+    "store.opensearch_codec": (
+        lambda v: v in ("default", "best_compression"),
+        "one of default, best_compression",
+    ),
     "queue.prefetch": (lambda v: v > 0, "a positive integer"),
     "syslog.max_message_bytes": (lambda v: v > 0, "a positive size"),
     "syslog.udp_port": (lambda v: 0 <= v <= 65535, "a port number between 0 and 65535"),

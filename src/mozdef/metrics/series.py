@@ -36,7 +36,7 @@ from mozdef.store.base import EventStore, SearchRequest
 from mozdef.store.naming import ALERTS
 
 EVENT_FIELDS = ("category", "source")
-ALERT_FIELDS = ("rule_id", "severity")
+ALERT_FIELDS = ("rule_id", "severity", "category")
 EVENTS_INDEX = "events-*"
 TIME_FIELD = "utctimestamp"
 
@@ -72,7 +72,7 @@ def alert_series(
     top: int = 10,
     query: Node | None = None,
 ) -> dict[str, Any]:
-    """Alerts per bucket of their creation time, by rule and by severity."""
+    """Alerts per bucket of their creation time, by rule, by severity and by category."""
     request = SeriesRequest(ALERTS, window, interval, ALERT_FIELDS, top, query or MatchAll())
     return series(store, request)
 

@@ -1,8 +1,8 @@
 """`/api/v1/metrics/...`: counts over time for the incident handlers' dashboards (viewer).
 
 - GET `/api/v1/metrics/events`: events per bucket, by category and by source.
-- GET `/api/v1/metrics/alerts`: alerts per bucket of their creation, by rule_id and
-  by severity. Both take `start` (default `24h`, that is 24 hours ago), `end`
+- GET `/api/v1/metrics/alerts`: alerts per bucket of their creation, by rule_id, by
+  severity and by category. Both take `start` (default `24h`, that is 24 hours ago), `end`
   (default now), `interval` (`auto`, the default, or a fixed width such as `5m`,
   `1h`, `1d`: at most 1000 buckets), `top` (values per breakdown, 1 to 50, default
   10) and `q` (a Lucene filter). Answer: see mozdef.metrics.series.

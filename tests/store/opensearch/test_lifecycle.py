@@ -40,6 +40,31 @@ def test_the_template_types_the_schema_and_the_details(store: OpenSearchStore) -
     ) == ("date", "keyword", "text", "keyword", "double")
 
 
+def index_codec(store: OpenSearchStore, name: str) -> str:
+    full = f"{store.prefix}{name}"
+    answer = client().indices.get_settings(index=full, params={"include_defaults": "true"})
+    found = answer[full]["settings"]["index"].get("codec")
+    return str(found if found is not None else answer[full]["defaults"]["index"]["codec"])
+
+
+def test_new_indices_take_the_default_codec(store: OpenSearchStore) -> None:
+    load(store, TODAY)
+
+    assert index_codec(store, "events-20240515") == "default"
+
+
+def test_the_codec_setting_reaches_new_indices() -> None:
+    store = OpenSearchStore(
+        opensearch_url(), prefix=fresh_prefix(), replicas=0, codec="best_compression"
+    )
+    try:
+        load(store, TODAY)
+        assert index_codec(store, "events-20240515") == "best_compression"
+    finally:
+        store.drop("events-20240515")
+        store.close()
+
+
 def test_events_alias_names_today_and_yesterday(store: OpenSearchStore) -> None:
     load(store, TODAY, YESTERDAY, OLDER)
 

@@ -82,6 +82,7 @@ class OpenSearchStore:
         shards: int = 1,
         replicas: int = 1,
         repository: str | None = None,
+        codec: str = "default",
         timeout: float = 60.0,
     ) -> None:
         if prefix and not _PREFIX.fullmatch(prefix):
@@ -93,6 +94,7 @@ class OpenSearchStore:
         self._clock = clock
         self._shards = shards
         self._replicas = replicas
+        self._codec = codec
         self._connection = Connection(url, timeout=timeout)
         self._client = self._connection.client
         self._lifecycle = Lifecycle(self._connection, prefix, repository=repository)
@@ -236,7 +238,7 @@ class OpenSearchStore:
 
     def _ensure_template(self, family: str) -> None:
         body = templates.index_template(
-            self.prefix, family, shards=self._shards, replicas=self._replicas
+            self.prefix, family, shards=self._shards, replicas=self._replicas, codec=self._codec
         )
         name = templates.template_name(self.prefix, family)
         self._call(

@@ -32,23 +32,26 @@ def template_name(prefix: str, family: str) -> str:
     return f"{prefix}mozdef-{family}"
 
 
-def index_template(prefix: str, family: str, *, shards: int, replicas: int) -> dict[str, Any]:
+def index_template(
+    prefix: str, family: str, *, shards: int, replicas: int, codec: str = "default"
+) -> dict[str, Any]:
     """The composable template body for `<prefix><family>-*`."""
     pattern = f"{prefix}{family}-*"
     return {
         "index_patterns": [pattern],
         # A longer pattern is a more specific family (`events-x-*` inside `events-*`).
         "priority": 100 + len(pattern),
-        "template": {"settings": _settings(shards, replicas), "mappings": _mappings()},
+        "template": {"settings": _settings(shards, replicas, codec), "mappings": _mappings()},
     }
 
 
-def _settings(shards: int, replicas: int) -> dict[str, Any]:
+def _settings(shards: int, replicas: int, codec: str) -> dict[str, Any]:
     return {
         "number_of_shards": shards,
         "number_of_replicas": replicas,
-        # About a third smaller on disk than the default codec, for a little more CPU.
-        "codec": "best_compression",
+        # `best_compression` is about a third smaller on disk; it cost OpenSearch about
+        # 10% more CPU per indexed event (benchmarks/bench_scaleout.py).
+        "codec": codec,
         "mapping": {"ignore_malformed": True, "total_fields": {"limit": TOTAL_FIELDS_LIMIT}},
         "analysis": {
             "analyzer": {WORDS_ANALYZER: {"type": "standard", "stopwords": [DROPPED_WORD]}}

@@ -1,5 +1,7 @@
 // /alerts: the live alert list, with filters in the URL (status, severity,
-// category, rule, q, start), counts by severity and bulk acknowledge / close.
+// category, rule, q, start), counts by severity and by category (each a filter), the
+// alerts of the time filter over time by severity and by category, and bulk
+// acknowledge / close.
 //
 // New and changed alerts come over the live feed (alert.created, alert.updated,
 // alert.status) and show at once when they pass the filters this page can check
@@ -18,6 +20,7 @@ import {
   statusBadge,
 } from "../alertview.js";
 import { get, hasRole } from "../api.js";
+import { stackedColumns } from "../charts.js";
 import { debounce, el, errorText, fmtTime, notice, path, replace, select, table } from "../dom.js";
 import { live, pollWhileDown } from "../live.js";
 
@@ -102,6 +105,8 @@ class AlertList {
     this.fresh = new Set();
     this.selected = new Set();
     this.counts = el("div", { class: "counts", id: "severity-counts" });
+    this.categories = el("div", { class: "counts", id: "category-counts" });
+    this.overTime = el("div", { class: "breakdowns", id: "alerts-over-time" });
     this.message = el("div", { class: "messages" });
     this.list = el("div", { id: "alert-list" });
     this.footer = el("p", { class: "muted", id: "alert-total" });
@@ -128,6 +133,8 @@ class AlertList {
       el("h1", {}, "Alerts"),
       this.filterForm(),
       this.counts,
+      this.categories,
+      this.overTime,
       hasRole(this.me, "analyst") ? this.bulkBar() : null,
       this.message,
       this.list,
@@ -223,7 +230,7 @@ class AlertList {
         if (item.at < started - LIVE_HOLD_MS) this.heard.delete(id);
       }
       this.draw();
-      await this.loadCounts();
+      await Promise.all([this.loadCounts(), this.loadOverTime()]);
     } catch (error) {
       replace(this.message, notice("error", `The alerts could not be read: ${errorText(error)}`));
     }
@@ -246,6 +253,41 @@ class AlertList {
         ),
       ),
     );
+  }
+
+  // The alerts of the time and text filters per bucket, by severity and by category
+  // (the metrics API's series), and the categories' totals as filter buttons.
+  async loadOverTime() {
+    const f = this.filters;
+    const params = { start: f.start === "all" ? "30d" : f.start, end: "now", top: 8 };
+    if (f.q) params.q = f.q;
+    let answer;
+    try {
+      answer = await get("/api/v1/metrics/alerts", params);
+    } catch (error) {
+      replace(this.overTime, notice("error", `Alerts over time could not be read: ${errorText(error)}`));
+      return;
+    }
+    const category = answer.breakdowns.category || { top: [] };
+    replace(
+      this.categories,
+      category.top.map((entry) =>
+        el(
+          "button",
+          { type: "button", class: "count", "data-category": String(entry.key), onclick: () => this.applyFilters({ category: String(entry.key) }) },
+          el("span", { class: "category" }, String(entry.key)),
+          " ",
+          el("span", { class: "number" }, String(entry.count)),
+        ),
+      ),
+    );
+    const chart = (field, heading) => {
+      const found = answer.breakdowns[field] || { top: [] };
+      const series = found.top.map((entry, index) => ({ name: String(entry.key), counts: entry.counts, colour: index }));
+      const label = `Alerts ${heading} per ${answer.interval}`;
+      return el("div", { class: "breakdown" }, el("h3", {}, `Over time ${heading}`), stackedColumns(answer.times, series, { interval: answer.interval, label, id: `alerts-by-${field}-chart` }));
+    };
+    replace(this.overTime, answer.total ? [chart("severity", "by severity"), chart("category", "by category")] : null);
   }
 
   heardAlert(alert, topic) {

@@ -49,6 +49,7 @@ const SERIES = [
     breakdowns: [
       { field: "rule_id", heading: "By rule", column: "Rule", noun: "rule", link: alertsWith("rule") },
       { field: "severity", heading: "By severity", column: "Severity", noun: "severity", link: alertsWith("severity"), show: severityBadge },
+      { field: "category", heading: "By category", column: "Category", noun: "category", link: alertsWith("category") },
     ],
   },
 ];
