@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -208,3 +210,50 @@ def test_health_and_metrics_answer_for_a_user_and_refuse_without_one(server: Ser
     assert health.json()["ready"] is True
     assert metrics.status_code == 200, metrics.text
     assert anonymous.status_code == 401
+
+
+COUNTING_PLUGIN = """
+class Gatekeeper:
+    registration = ["*"]
+    priority = 5
+
+    def onMessage(self, message, metadata):
+        if message.get("hostname") == "drop-me":
+            return None, metadata
+        if message.get("hostname") == "break-me":
+            raise ValueError("cannot read this one")
+        return message, metadata
+"""
+
+
+def counted(server: Server, name: str, wanted: int) -> dict[str, Any]:
+    """The counters of /status once `name` reached `wanted` (the worker writes its
+    counters just after the commit that made the events searchable), or after 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        counters: dict[str, Any] = httpx.get(server.url + "/status").json()["counters"]
+        if counters[name] >= wanted or time.monotonic() > deadline:
+            return counters
+        time.sleep(0.1)
+
+
+def test_status_counts_indexed_dropped_and_plugin_errors(tmp_path: Path) -> None:
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "gatekeeper.py").write_text(COUNTING_PLUGIN)
+    env = {"MOZDEF_PIPELINE_PLUGIN_FOLDERS": str(plugins)}
+    with running(tmp_path / "data", env=env) as server:
+        body = b"\n".join(
+            b'{"summary": "counted", "hostname": "%s"}' % host
+            for host in (b"keep-me", b"drop-me", b"break-me")
+        )
+        answer = httpx.post(server.url + "/events?refresh=wait_for", content=body, timeout=60)
+        assert answer.status_code == 200, answer.text
+
+        counters = counted(server, "indexed", 2)
+        found = search(server, "summary:counted")
+    assert (counters["accepted"], counters["indexed"]) == (3, 2)
+    assert counters["dropped_by_plugin"] == {"Gatekeeper": 1}
+    assert counters["plugin_errors"] == {"Gatekeeper": 1}
+    assert counters["failed"] == {}
+    assert found["total"] == 2

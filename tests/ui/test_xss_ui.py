@@ -14,6 +14,8 @@ from tests.ui.browsing import Api, OpenPage, eventually
 
 HOST = "<img src=x onerror=window.__xss=2;alert(2)>"
 KEY = "<img src=x onerror=window.__xss=4>"
+SCRIPT_KEY = "<script>window.__xss=7</script>"
+URL_KEY = "javascript:window.__xss=8"
 EVENT: dict[str, Any] = {
     "summary": "xssprobe <script>window.__xss=1</script>",
     "hostname": HOST,
@@ -22,6 +24,8 @@ EVENT: dict[str, Any] = {
         KEY: "<b onmouseover=window.__xss=5>bold</b>",
         "link": "javascript:window.__xss=6",
         "homepage": "https://example.com/ok",
+        SCRIPT_KEY: "in a key",
+        URL_KEY: "javascript:window.__xss=9",
     },
 }
 # Elements the payloads would make if any were parsed as HTML.
@@ -58,6 +62,8 @@ def test_search_results_and_event_json_show_the_payloads_as_text(
     expect(page.locator("#events-table td").nth(2)).to_have_text(HOST)
     expect(page.locator("#events-table th").nth(4)).to_have_text(f"details.{KEY}")
     expect(page.locator("tr.event-json pre")).to_contain_text('"link": "javascript:window.__xss=6"')
+    expect(page.locator("tr.event-json pre")).to_contain_text(SCRIPT_KEY)
+    expect(page.locator("tr.event-json pre")).to_contain_text(f'"{URL_KEY}"')
     assert_inert(page)
     watched.screenshot("xss-search")
 
@@ -84,4 +90,29 @@ def test_the_alert_list_shows_their_summary_as_text(
     page.goto("/alerts?rule=ui-xss")
 
     expect(page.locator("#alerts-table a.summary")).to_have_text(f"probe from {HOST}")
+    assert_inert(page)
+
+
+def test_an_incident_and_a_block_written_with_them_show_them_as_text(
+    open_page: OpenPage, api: Api
+) -> None:
+    incident = api.post(
+        "/api/v1/incidents",
+        {
+            "summary": EVENT["summary"],
+            "description": HOST,
+            "notes": [EVENT["category"]],
+            "references": ["javascript:window.__xss=10", KEY],
+        },
+    )
+    api.post("/api/v1/blocklist", {"value": "203.0.113.99", "reason": SCRIPT_KEY + HOST})
+    page = open_page().page
+
+    page.goto(f"/incidents/{incident['id']}")
+    expect(page.locator("#field-summary")).to_have_value(EVENT["summary"])
+    expect(page.locator("main")).to_contain_text("javascript:window.__xss=10")
+    assert_inert(page)
+    page.goto("/blocklist")
+    row = page.locator('#entries-table tr[data-value="203.0.113.99"]')
+    expect(row).to_contain_text(SCRIPT_KEY + HOST)
     assert_inert(page)
