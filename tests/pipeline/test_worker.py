@@ -250,3 +250,25 @@ def test_a_batch_sent_again_after_a_lost_answer_is_stored_once(
     worker.flush()
     assert store.replaces == [False, True]
     assert stored(store) == ["id1", "id2", "id3", "id4"]
+
+
+class ChoosesId:
+    registration = ("*",)
+    priority = 1
+
+    def onMessage(self, message: Any, metadata: Any) -> tuple[Any, Any]:
+        metadata["id"] = f"chosen-{message['summary'].split()[-1]}"
+        return message, metadata
+
+
+def test_a_document_id_a_plugin_chose_is_the_events_id_too(tmp_path: Path) -> None:
+    queue = MemoryQueue()
+    store = MemoryStore()
+    pipeline = Pipeline([ChoosesId()], mozdefhostname="test")
+    worker = Worker(queue, pipeline, store, DeadLetter(tmp_path / "dead"), commit_interval=3600)
+    queue.publish([record(7)])
+    worker.step(timeout=0)
+    worker.flush()
+
+    [hit] = store.search(SearchRequest(index="events-*")).hits
+    assert (hit.id, hit.source["id"]) == ("chosen-7", "chosen-7")

@@ -87,6 +87,7 @@ def dead_letter_document(
     now: dt.datetime, record: Record, reason: str, body: str
 ) -> dict[str, Any]:
     return {
+        "id": record.id,
         "utctimestamp": now.isoformat(),
         "receivedtimestamp": record.received.isoformat(),
         "category": FAMILY,

@@ -248,11 +248,12 @@ class Worker:
             self.stats.dropped += 1
             return None
         event, metadata = result
-        return IndexedDoc(
-            id=str(metadata.get("id") or record.id),
-            source=event,
-            index=str(metadata.get("index") or "events"),
-        )
+        doc_id = str(metadata.get("id") or record.id)
+        if event.get("id") != doc_id:
+            # A plugin chose the document id: the event's `id` says the same, so that
+            # `id:` finds it alike on every store (some read the field, some the id).
+            event["id"] = doc_id
+        return IndexedDoc(id=doc_id, source=event, index=str(metadata.get("index") or "events"))
 
     def _dead(self, record: Record, reason: str) -> None:
         self.stats.failed[reason.split(":")[0]] += 1
