@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from mozdef.alerts.actions.records import AppDbDeliveryLog, DeliveryRecord, DeliveryStatus
 from tests.alerts.builders import draft
 
 from .api_builders import Api, running_api
@@ -228,3 +230,39 @@ def test_a_change_nobody_applies_is_503_and_withdrawn(tmp_path: Path) -> None:
         assert response.status_code == 503
         assert "was not applied within 0.2s and was withdrawn" in response.text
         assert response.headers["retry-after"] == "5"
+
+
+SENT = dt.datetime(2026, 12, 4, 9, 0, tzinfo=dt.UTC)
+
+
+def delivery(minutes: int, alert_id: str, route: str, status: DeliveryStatus) -> DeliveryRecord:
+    moment = SENT + dt.timedelta(minutes=minutes)
+    error = "http 500" if status == "failed" else ""
+    return DeliveryRecord(
+        f"d{minutes}", alert_id, "rule", route, route, status, 1, moment, moment, error=error
+    )
+
+
+def test_deliveries_of_an_alert_are_listed_newest_first(api: Api) -> None:
+    alert = api.add(draft(summary="delivered"))
+    other = api.add(draft(summary="elsewhere", dedup_key="other"))
+    log = AppDbDeliveryLog(api.context.db)
+    log.save(delivery(0, alert.id, "slack", "delivered"))
+    log.save(delivery(1, alert.id, "pager", "failed"))
+    log.save(delivery(2, other.id, "mail", "delivered"))
+
+    answer = api.client.get(f"/api/v1/alerts/{alert.id}/deliveries")
+
+    assert answer.status_code == 200
+    found = answer.json()["deliveries"]
+    assert [(d["route"], d["status"], d["error"]) for d in found] == [
+        ("pager", "failed", "http 500"),
+        ("slack", "delivered", ""),
+    ]
+    assert found[1]["updated"] == "2026-12-04T09:00:00.000000+00:00"
+
+
+def test_an_alert_no_route_took_has_no_deliveries(api: Api) -> None:
+    alert = api.add(draft(summary="quiet"))
+
+    assert api.client.get(f"/api/v1/alerts/{alert.id}/deliveries").json() == {"deliveries": []}

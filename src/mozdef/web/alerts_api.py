@@ -6,6 +6,8 @@
   fields), `size` (default 50, at most 1000) and `from`. It answers
   `{"total": N, "alerts": [document...]}`, the newest first.
 - GET `/api/v1/alerts/{id}`: the alert's document, or 404.
+- GET `/api/v1/alerts/{id}/deliveries`: what the action routes did with it
+  (`{"deliveries": [...]}`, newest first), from the application database.
 - POST `/api/v1/alerts/{id}/ack`, `/escalate`, `/close` or `/reopen`, with an optional
   JSON body `{"note": "..."}`: the alert after the change; 409 when its status does
   not allow the change, 503 when the process writing alerts did not answer.
@@ -20,6 +22,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
@@ -27,8 +30,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from mozdef.alerts.actions.records import AppDbDeliveryLog, DeliveryRecord
 from mozdef.alerts.model import SEVERITIES, STATUSES, Status
-from mozdef.alerts.store import to_document
+from mozdef.alerts.store import format_time, to_document
 from mozdef.errors import AlertNotFoundError, MozDefError, QueryError, QuerySyntaxError
 from mozdef.query.datemath import resolve_time
 from mozdef.query.lucene import parse
@@ -42,6 +46,8 @@ MAX_FROM = 1_000_000
 MAX_NOTE = 10_000
 # The longest id `alert_changes` keeps; no alert has a longer one.
 MAX_ID = 64
+# Deliveries listed for one alert (a route per action, a few retries each).
+MAX_DELIVERIES = 200
 ACTIONS: dict[str, Status] = {
     "ack": "acknowledged",
     "escalate": "escalated",
@@ -166,6 +172,33 @@ async def get_alert(request: Request) -> Response:
     return JSONResponse(to_document(alert))
 
 
+async def list_deliveries(request: Request) -> Response:
+    """The actions' deliveries of one alert, newest first: where it went and how."""
+    api = context_of(request)
+    log = AppDbDeliveryLog(api.db)
+    try:
+        found = await run_in_threadpool(
+            log.records, alert_id=request.path_params["alert_id"], limit=MAX_DELIVERIES
+        )
+    except MozDefError as exc:
+        return error_answer(exc)
+    return JSONResponse({"deliveries": [delivery_document(record) for record in found]})
+
+
+def delivery_document(record: DeliveryRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "route": record.route,
+        "action": record.action,
+        "status": record.status,
+        "attempts": record.attempts,
+        "created": format_time(record.created),
+        "updated": format_time(record.updated),
+        "error": record.error,
+        "result": record.result,
+    }
+
+
 async def change_alert(request: Request) -> Response:
     api = context_of(request)
     alert_id, action = request.path_params["alert_id"], request.path_params["action"]
@@ -207,5 +240,6 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/api/v1/alerts", list_alerts, methods=["GET"]),
         Route("/api/v1/alerts/{alert_id}", get_alert, methods=["GET"]),
+        Route("/api/v1/alerts/{alert_id}/deliveries", list_deliveries, methods=["GET"]),
         Route("/api/v1/alerts/{alert_id}/{action}", change_alert, methods=["POST"]),
     ]

@@ -61,6 +61,7 @@ class AlertPage {
     this.alert = null;
     this.message = el("div", { class: "messages", id: "alert-message" });
     this.body = el("div", { id: "alert-body" });
+    this.deliveries = el("div", { id: "alert-deliveries" });
     this.reloadSoon = debounce(() => this.load(), 1500);
   }
 
@@ -82,6 +83,7 @@ class AlertPage {
       const found = await get(`/api/v1/alerts/${encodeURIComponent(this.id)}`);
       // A read may come before the store's next commit: never step back to it.
       this.show(this.alert && isOlder(found, this.alert) ? this.alert : found);
+      await this.loadDeliveries();
     } catch (error) {
       replace(this.body, notice("error", error.status === 404 ? `No alert ${this.id}.` : errorText(error)));
     }
@@ -102,6 +104,8 @@ class AlertPage {
       jsonBlock(alert.details ?? {}),
       el("h2", {}, "History"),
       this.history(alert),
+      el("h2", {}, "Deliveries"),
+      this.deliveries,
       analyst ? this.suppressForm(alert) : null,
     );
   }
@@ -202,6 +206,23 @@ class AlertPage {
       ];
     });
     return table(["Time", "Category", "Host", "Summary", ""], rows, { class: "samples", id: "alert-samples" });
+  }
+
+  // What the action routes did with the alert: each delivery, its attempts and outcome.
+  async loadDeliveries() {
+    try {
+      const found = await get(`/api/v1/alerts/${encodeURIComponent(this.id)}/deliveries`);
+      const rows = found.deliveries.map((delivery) =>
+        el(
+          "tr",
+          { "data-route": delivery.route },
+          [delivery.route, delivery.action, delivery.status, String(delivery.attempts), fmtTime(delivery.updated), delivery.error || delivery.result].map((text) => el("td", {}, text)),
+        ),
+      );
+      replace(this.deliveries, rows.length ? table(["Route", "Action", "Status", "Attempts", "Last", "Outcome"], rows, { id: "deliveries-table" }) : el("p", { class: "muted" }, "No action route took this alert."));
+    } catch (error) {
+      replace(this.deliveries, notice("error", `The deliveries could not be read: ${errorText(error)}`));
+    }
   }
 
   history(alert) {
