@@ -15,11 +15,14 @@ from mozdef.alerts.engine import new_alert
 from mozdef.alerts.rule_state import RuleState, RuleStateStore
 from mozdef.alerts.runtime import AlertRuntime
 from mozdef.alerts.store import AlertStore
+from mozdef.alerts.streaming.record import MAX_FAILURES
 from mozdef.appdb import AppDb
 from mozdef.config.settings import AlertSettings, Settings
 from mozdef.store.memory import MemoryStore
 
 from .builders import NOW, draft, event
+from .streaming.rules import FailingRule
+from .streaming.rules import event as streamed
 
 RULE = """\
 id: intrusion-word
@@ -131,3 +134,22 @@ def test_a_runtime_given_the_database_uses_it_and_leaves_it_open(
     assert runtime.database is database
     assert closed == []
     database.engine.dispose()
+
+
+def test_a_streaming_rule_that_keeps_failing_is_disabled_with_a_health_alert(
+    settings: Settings, states: RuleStateStore
+) -> None:
+    store = MemoryStore()
+    runtime = AlertRuntime(settings, store)
+    runtime._streaming = [FailingRule("broken-stream", "category:syslog")]
+    runtime.engine = runtime._engine()
+    broken = [streamed(f"e{n}") for n in range(MAX_FAILURES)]
+
+    runtime.on_events(broken)
+    store.commit()
+
+    state = states.get("broken-stream")
+    assert state is not None and state.enabled is False
+    assert runtime.engine.rules == ()
+    health = AlertStore(store).search("category:mozdef-health").alerts
+    assert [alert.details["rule_id"] for alert in health] == ["broken-stream"]
