@@ -237,11 +237,19 @@ def counted(server: Server, name: str, wanted: int) -> dict[str, Any]:
         time.sleep(0.1)
 
 
-def test_status_counts_indexed_dropped_and_plugin_errors(tmp_path: Path) -> None:
+def test_status_counts_indexed_dropped_plugin_errors_and_alerts(tmp_path: Path) -> None:
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     (plugins / "gatekeeper.py").write_text(COUNTING_PLUGIN)
-    env = {"MOZDEF_PIPELINE_PLUGIN_FOLDERS": str(plugins)}
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "kept.yaml").write_text(
+        "id: kept-seen\nquery: 'hostname:keep-me'\nmode: streaming\nsummary: 'kept'\n"
+    )
+    env = {
+        "MOZDEF_PIPELINE_PLUGIN_FOLDERS": str(plugins),
+        "MOZDEF_ALERTS_RULE_FOLDERS": str(rules),
+    }
     with running(tmp_path / "data", env=env) as server:
         body = b"\n".join(
             b'{"summary": "counted", "hostname": "%s"}' % host
@@ -256,4 +264,5 @@ def test_status_counts_indexed_dropped_and_plugin_errors(tmp_path: Path) -> None
     assert counters["dropped_by_plugin"] == {"Gatekeeper": 1}
     assert counters["plugin_errors"] == {"Gatekeeper": 1}
     assert counters["failed"] == {}
+    assert (counters["alerts"], counters["alert_plugin_errors"]) == ({"created": 1}, {})
     assert found["total"] == 2

@@ -158,7 +158,12 @@ class WorkerRuntime:
             "deadletter": self.deadletter.count,
             "dropped_by_plugin": dict(pipeline.dropped_by_plugin),
             "plugin_errors": dict(pipeline.plugin_errors),
+            "deadletter_not_indexed": self.deadletter.index_failures,
         }
+        if self.alerts is not None:
+            # Alerts created, merged into an open one, suppressed; alert plugin errors.
+            status["alerts"] = dict(self.alerts.sink.counts)
+            status["alert_plugin_errors"] = dict(self.alerts.sink.plugin_failures)
         path = self.settings.data_dir / STATUS_FILE
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(orjson.dumps(status))
