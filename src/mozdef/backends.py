@@ -34,6 +34,7 @@ def open_store(settings: Settings, *, writer: bool) -> EventStore:
             replicas=store.opensearch_replicas,
             repository=store.opensearch_repository or None,
             codec=store.opensearch_codec,
+            event_fields=store.opensearch_event_fields,
         )
     if store.backend == "memory":
         from mozdef.store.memory import MemoryStore

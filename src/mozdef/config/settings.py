@@ -74,6 +74,9 @@ class StoreSettings:
     # The stored fields' codec of new indices: OpenSearch's `default` (LZ4), or
     # `best_compression` (DEFLATE: about a third smaller on disk, more CPU per event).
     opensearch_codec: str = "default"
+    # Map the event's own fields for OpenSearch Dashboards (the store's queries read
+    # only its hidden copy); false: OpenSearch indexes less per event.
+    opensearch_event_fields: bool = True
     writer_heap_bytes: int = 256 * MiB
     commit_interval: float = 1.0
     # Intake answers 503 while free space on the data folder's disk is below this.

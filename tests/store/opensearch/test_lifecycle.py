@@ -65,6 +65,24 @@ def test_the_codec_setting_reaches_new_indices() -> None:
         store.close()
 
 
+def test_without_event_fields_only_the_hidden_copy_is_mapped_and_queries_answer_alike() -> None:
+    store = OpenSearchStore(opensearch_url(), prefix=fresh_prefix(), replicas=0, event_fields=False)
+    conflicting = IndexedDoc("c", event("2024-05-15T11:00:00Z", details={"port": "ssh"}))
+    try:
+        load(store, TODAY, IndexedDoc("d", event("2024-05-15T10:00:00Z", details={"port": 22})))
+        load(store, conflicting)
+        name = f"{store.prefix}events-20240515"
+        fields = client().indices.get_mapping(index=name)[name]["mappings"]["properties"]
+
+        assert sorted(fields) == ["_mozdef", "_mozdef_unindexed"]
+        assert ids(store, SearchRequest(query=parse('summary:"failed login"'))) == ["t"]
+        assert ids(store, SearchRequest(query=parse("details.port:22"))) == ["d"]
+        assert store.search(SearchRequest(query=parse("ssh"))).hits[0].source == conflicting.source
+    finally:
+        store.drop("events-20240515")
+        store.close()
+
+
 def test_events_alias_names_today_and_yesterday(store: OpenSearchStore) -> None:
     load(store, TODAY, YESTERDAY, OLDER)
 

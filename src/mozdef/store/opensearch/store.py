@@ -83,6 +83,7 @@ class OpenSearchStore:
         replicas: int = 1,
         repository: str | None = None,
         codec: str = "default",
+        event_fields: bool = True,
         timeout: float = 60.0,
     ) -> None:
         if prefix and not _PREFIX.fullmatch(prefix):
@@ -95,6 +96,7 @@ class OpenSearchStore:
         self._shards = shards
         self._replicas = replicas
         self._codec = codec
+        self._event_fields = event_fields
         self._connection = Connection(url, timeout=timeout)
         self._client = self._connection.client
         self._lifecycle = Lifecycle(self._connection, prefix, repository=repository)
@@ -238,7 +240,12 @@ class OpenSearchStore:
 
     def _ensure_template(self, family: str) -> None:
         body = templates.index_template(
-            self.prefix, family, shards=self._shards, replicas=self._replicas, codec=self._codec
+            self.prefix,
+            family,
+            shards=self._shards,
+            replicas=self._replicas,
+            codec=self._codec,
+            event_fields=self._event_fields,
         )
         name = templates.template_name(self.prefix, family)
         self._call(

@@ -9,6 +9,10 @@ out of that field (`ignore_malformed`, numbers not coerced from strings); a docu
 that the mapping refuses outright (an object where a string was seen) is stored with
 its event unmapped (see `store`). The store's own queries read only the hidden
 `_mozdef` object (see `document`), so none of this changes a search's answer.
+
+With `event_fields=False` the event's own fields are kept in `_source` but not
+mapped at all (`dynamic: false`): OpenSearch indexes only the hidden object, which
+costs it less per event, and OpenSearch Dashboards finds no field but `_mozdef`'s.
 """
 
 from __future__ import annotations
@@ -33,7 +37,13 @@ def template_name(prefix: str, family: str) -> str:
 
 
 def index_template(
-    prefix: str, family: str, *, shards: int, replicas: int, codec: str = "default"
+    prefix: str,
+    family: str,
+    *,
+    shards: int,
+    replicas: int,
+    codec: str = "default",
+    event_fields: bool = True,
 ) -> dict[str, Any]:
     """The composable template body for `<prefix><family>-*`."""
     pattern = f"{prefix}{family}-*"
@@ -41,7 +51,10 @@ def index_template(
         "index_patterns": [pattern],
         # A longer pattern is a more specific family (`events-x-*` inside `events-*`).
         "priority": 100 + len(pattern),
-        "template": {"settings": _settings(shards, replicas, codec), "mappings": _mappings()},
+        "template": {
+            "settings": _settings(shards, replicas, codec),
+            "mappings": _mappings() if event_fields else _hidden_only_mappings(),
+        },
     }
 
 
@@ -73,6 +86,17 @@ def _mappings() -> dict[str, Any]:
         "numeric_detection": False,
         "dynamic_templates": _dynamic_templates(),
         "properties": properties,
+    }
+
+
+def _hidden_only_mappings() -> dict[str, Any]:
+    return {
+        "_source": {"excludes": [HIDDEN]},
+        "dynamic": False,
+        "properties": {
+            UNINDEXED: {"type": "object", "enabled": False},
+            HIDDEN: _hidden_mapping(),
+        },
     }
 
 
