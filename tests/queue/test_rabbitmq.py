@@ -87,13 +87,26 @@ def test_a_batch_of_many_records_arrives_whole_and_in_order(
     assert [r.id for r in delivery.records] == [f"id{n}" for n in range(5000)]
 
 
+def wait_until_pushed(rabbitmq_url: str, queue: str) -> None:
+    """Until the broker holds no ready message of `queue`: all went to the consumer."""
+    deadline = time.monotonic() + 10
+    with broker_channel(rabbitmq_url) as channel:
+        while channel.queue_declare(queue, passive=True).method.message_count:
+            assert time.monotonic() < deadline, "the broker kept messages ready for 10 s"
+            time.sleep(0.05)
+    time.sleep(0.2)  # the pushed frames cross the loopback into the consumer's socket
+
+
 def test_consume_gathers_whole_messages_up_to_max_records(
-    publisher: RabbitMqPublisher, consumer: RabbitMqConsumer
+    publisher: RabbitMqPublisher,
+    consumer: RabbitMqConsumer,
+    queue_settings: QueueSettings,
+    rabbitmq_url: str,
 ) -> None:
     assert consumer.consume(5, timeout=0.3) is None  # connected and consuming
     for start in (0, 2, 4):
         publisher.publish([record(start), record(start + 1)])
-    time.sleep(0.5)  # the broker has pushed all three messages to the consumer
+    wait_until_pushed(rabbitmq_url, queue_settings.queue)
     first = consume_one(consumer, max_records=5)
     assert [r.id for r in first.records] == ["id0", "id1", "id2", "id3"]
     assert [r.id for r in consume_one(consumer, max_records=5).records] == ["id4", "id5"]
