@@ -16,6 +16,8 @@ a transaction for a read-modify-write that another process cannot interleave wit
 from __future__ import annotations
 
 import logging
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +39,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 FILE_NAME = "mozdef.db"
 # The key of the PostgreSQL advisory lock held while migrating ("mozdef" in ASCII).
 MIGRATION_LOCK = 0x6D6F7A646566
+_SQLITE_BUSY_MS = 5000
 
 
 def default_url(data_dir: Path) -> str:
@@ -139,10 +142,24 @@ def _engine(url: str) -> Engine:
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     # WAL lets readers (the web app) go on while the scheduler writes; the busy timeout
-    # makes a writer wait for another instead of failing at once. It is set first, as
-    # switching to WAL may wait for a lock another process holds.
+    # makes a writer wait for another instead of failing at once.
     cursor = connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """WAL mode, kept in the file once set. While another process switches a new
+    database, SQLite answers `database is locked` at once, without waiting out the
+    busy timeout, so the switch is tried again until the timeout has passed."""
+    deadline = time.monotonic() + _SQLITE_BUSY_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
