@@ -65,3 +65,16 @@ def test_invalid_toml_is_reported_with_the_file(tmp_path: Path) -> None:
     path.write_text("[server\n")
     with pytest.raises(ConfigError, match="valid TOML"):
         load_settings(path, env={})
+
+
+def test_the_shipped_scale_out_configuration_loads() -> None:
+    path = Path(__file__).resolve().parents[2] / "deploy" / "mozdef.toml"
+    env = {
+        "MOZDEF_RABBITMQ_URL": "amqp://mozdef:secret@mq.internal:5672/%2F",
+        "MOZDEF_OPENSEARCH_URL": "https://search.internal:9200",
+        "MOZDEF_DATABASE_URL": "postgresql+psycopg://mozdef:secret@db.internal/mozdef",
+    }
+    settings = load_settings(path, env=env)
+    assert (settings.queue.backend, settings.store.backend) == ("rabbitmq", "opensearch")
+    assert settings.queue.prefetch == 8
+    assert settings.database.url == env["MOZDEF_DATABASE_URL"]
