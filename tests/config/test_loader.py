@@ -78,3 +78,12 @@ def test_the_shipped_scale_out_configuration_loads() -> None:
     assert (settings.queue.backend, settings.store.backend) == ("rabbitmq", "opensearch")
     assert settings.queue.prefetch == 8
     assert settings.database.url == env["MOZDEF_DATABASE_URL"]
+
+
+def test_an_unknown_opensearch_event_fields_value_names_the_choices() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"MOZDEF_STORE_OPENSEARCH_EVENT_FIELDS": "false"})
+    assert str(caught.value) == (
+        "invalid configuration store.opensearch_event_fields='false': "
+        "expected one of all, schema, none"
+    )

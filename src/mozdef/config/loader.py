@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from mozdef.config.settings import Settings
+from mozdef.config.settings import EVENT_FIELD_MAPPINGS, Settings
 from mozdef.errors import ConfigError
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?i?B?)?\s*$", re.IGNORECASE)
@@ -33,6 +33,10 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "store.opensearch_codec": (
         lambda v: v in ("default", "best_compression"),
         "one of default, best_compression",
+    ),
+    "store.opensearch_event_fields": (
+        lambda v: v in EVENT_FIELD_MAPPINGS,
+        "one of " + ", ".join(EVENT_FIELD_MAPPINGS),
     ),
     "queue.prefetch": (lambda v: v > 0, "a positive integer"),
     "syslog.max_message_bytes": (lambda v: v > 0, "a positive size"),

@@ -18,6 +18,10 @@ MiB = 1024 * KiB
 GiB = 1024 * MiB
 
 
+# How much of an event OpenSearch maps (store.opensearch_event_fields).
+EVENT_FIELD_MAPPINGS = ("all", "schema", "none")
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     host: str = "127.0.0.1"
@@ -74,9 +78,11 @@ class StoreSettings:
     # The stored fields' codec of new indices: OpenSearch's `default` (LZ4), or
     # `best_compression` (DEFLATE: about a third smaller on disk, more CPU per event).
     opensearch_codec: str = "default"
-    # Map the event's own fields for OpenSearch Dashboards (the store's queries read
-    # only its hidden copy); false: OpenSearch indexes less per event.
-    opensearch_event_fields: bool = True
+    # Which of the event's own fields OpenSearch maps, for OpenSearch Dashboards and
+    # Kibana (the store's queries read only its hidden copy): `all`, `schema` (the
+    # schema's top-level fields: a time field and filters, `details` only in the
+    # document), or `none`. Fewer mapped fields cost OpenSearch less per event.
+    opensearch_event_fields: str = "all"
     writer_heap_bytes: int = 256 * MiB
     commit_interval: float = 1.0
     # Intake answers 503 while free space on the data folder's disk is below this.

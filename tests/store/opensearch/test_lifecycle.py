@@ -13,6 +13,7 @@ from mozdef.errors import ArchiveError, StorageError
 from mozdef.query.lucene import parse
 from mozdef.store.base import IndexedDoc, SearchRequest
 from mozdef.store.opensearch import OpenSearchStore
+from mozdef.store.opensearch.templates import index_template
 from tests.store.conftest import fresh_prefix, opensearch_url
 from tests.store.opensearch.conftest import event, ids, load
 
@@ -65,8 +66,19 @@ def test_the_codec_setting_reaches_new_indices() -> None:
         store.close()
 
 
-def test_without_event_fields_only_the_hidden_copy_is_mapped_and_queries_answer_alike() -> None:
-    store = OpenSearchStore(opensearch_url(), prefix=fresh_prefix(), replicas=0, event_fields=False)
+@pytest.mark.parametrize(
+    ("event_fields", "mapped"),
+    [
+        ("none", ["_mozdef", "_mozdef_unindexed"]),
+        ("schema", ["_mozdef", "_mozdef_unindexed", "category", "hostname", "utctimestamp"]),
+    ],
+)
+def test_with_fewer_event_fields_mapped_queries_answer_alike(
+    event_fields: str, mapped: list[str]
+) -> None:
+    store = OpenSearchStore(
+        opensearch_url(), prefix=fresh_prefix(), replicas=0, event_fields=event_fields
+    )
     conflicting = IndexedDoc("c", event("2024-05-15T11:00:00Z", details={"port": "ssh"}))
     try:
         load(store, TODAY, IndexedDoc("d", event("2024-05-15T10:00:00Z", details={"port": 22})))
@@ -74,13 +86,18 @@ def test_without_event_fields_only_the_hidden_copy_is_mapped_and_queries_answer_
         name = f"{store.prefix}events-20240515"
         fields = client().indices.get_mapping(index=name)[name]["mappings"]["properties"]
 
-        assert sorted(fields) == ["_mozdef", "_mozdef_unindexed"]
+        assert sorted(set(fields) & {*mapped, "details"}) == sorted(mapped)
         assert ids(store, SearchRequest(query=parse('summary:"failed login"'))) == ["t"]
         assert ids(store, SearchRequest(query=parse("details.port:22"))) == ["d"]
         assert store.search(SearchRequest(query=parse("ssh"))).hits[0].source == conflicting.source
     finally:
         store.drop("events-20240515")
         store.close()
+
+
+def test_an_unknown_event_fields_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="'some'"):
+        index_template("", "events", shards=1, replicas=0, event_fields="some")
 
 
 def test_events_alias_names_today_and_yesterday(store: OpenSearchStore) -> None:

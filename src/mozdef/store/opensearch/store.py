@@ -83,7 +83,7 @@ class OpenSearchStore:
         replicas: int = 1,
         repository: str | None = None,
         codec: str = "default",
-        event_fields: bool = True,
+        event_fields: str = "all",
         timeout: float = 60.0,
     ) -> None:
         if prefix and not _PREFIX.fullmatch(prefix):

@@ -10,15 +10,18 @@ that the mapping refuses outright (an object where a string was seen) is stored 
 its event unmapped (see `store`). The store's own queries read only the hidden
 `_mozdef` object (see `document`), so none of this changes a search's answer.
 
-With `event_fields=False` the event's own fields are kept in `_source` but not
-mapped at all (`dynamic: false`): OpenSearch indexes only the hidden object, which
-costs it less per event, and OpenSearch Dashboards finds no field but `_mozdef`'s.
+`event_fields` says how much of that mapping there is: `all` as above; `schema`, the
+schema's top-level fields only (`details` and anything else stays in `_source`,
+unmapped: Dashboards gets its time field and the usual filters); `none`, no field of
+the event (`dynamic: false`), so that OpenSearch indexes only the hidden object. Each
+step costs OpenSearch less per event (see the README's scale-out figures).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mozdef.config.settings import EVENT_FIELD_MAPPINGS
 from mozdef.events.schema import DATE_FIELDS, KEYWORD_FIELDS
 from mozdef.store.opensearch.document import DROPPED_WORD, HIDDEN, UNINDEXED
 
@@ -43,7 +46,7 @@ def index_template(
     shards: int,
     replicas: int,
     codec: str = "default",
-    event_fields: bool = True,
+    event_fields: str = "all",
 ) -> dict[str, Any]:
     """The composable template body for `<prefix><family>-*`."""
     pattern = f"{prefix}{family}-*"
@@ -53,7 +56,7 @@ def index_template(
         "priority": 100 + len(pattern),
         "template": {
             "settings": _settings(shards, replicas, codec),
-            "mappings": _mappings() if event_fields else _hidden_only_mappings(),
+            "mappings": _mappings(event_fields),
         },
     }
 
@@ -72,31 +75,26 @@ def _settings(shards: int, replicas: int, codec: str) -> dict[str, Any]:
     }
 
 
-def _mappings() -> dict[str, Any]:
+def _mappings(event_fields: str) -> dict[str, Any]:
+    if event_fields not in EVENT_FIELD_MAPPINGS:
+        raise ValueError(f"event_fields {event_fields!r}: expected one of {EVENT_FIELD_MAPPINGS}")
     properties: dict[str, Any] = {
-        name: {"type": "date", "format": DATE_FORMAT} for name in DATE_FIELDS
+        UNINDEXED: {"type": "object", "enabled": False},
+        HIDDEN: _hidden_mapping(),
     }
+    mappings: dict[str, Any] = {"_source": {"excludes": [HIDDEN]}}
+    if event_fields == "none":
+        return mappings | {"dynamic": False, "properties": properties}
+    properties.update({name: {"type": "date", "format": DATE_FORMAT} for name in DATE_FIELDS})
     properties.update({name: dict(_KEYWORD) for name in KEYWORD_FIELDS})
     properties["summary"] = {"type": "text", "fields": {"keyword": dict(_KEYWORD)}}
-    properties[UNINDEXED] = {"type": "object", "enabled": False}
-    properties[HIDDEN] = _hidden_mapping()
-    return {
-        "_source": {"excludes": [HIDDEN]},
+    if event_fields == "schema":
+        return mappings | {"dynamic": False, "properties": properties}
+    return mappings | {
         "date_detection": False,
         "numeric_detection": False,
         "dynamic_templates": _dynamic_templates(),
         "properties": properties,
-    }
-
-
-def _hidden_only_mappings() -> dict[str, Any]:
-    return {
-        "_source": {"excludes": [HIDDEN]},
-        "dynamic": False,
-        "properties": {
-            UNINDEXED: {"type": "object", "enabled": False},
-            HIDDEN: _hidden_mapping(),
-        },
     }
 
 
