@@ -1,5 +1,6 @@
 import datetime as dt
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,12 +43,19 @@ class RefusingStore(MemoryStore):
         return [IndexFailure(0, d.id, "mapping: field conflict") for d in refused]
 
 
-def make(tmp_path: Path, queue: Any, store: MemoryStore | None = None) -> tuple[Worker, Any]:
+def make(
+    tmp_path: Path, queue: Any, store: MemoryStore | None = None, *, overlap: bool = False
+) -> tuple[Worker, Any]:
     store = store or MemoryStore()
     pipeline = Pipeline([DropNamed()], mozdefhostname="test")
     dead = DeadLetter(tmp_path / "dead", store=store)
-    worker = Worker(queue, pipeline, store, dead, commit_interval=3600)
+    worker = Worker(queue, pipeline, store, dead, commit_interval=3600, overlap_index=overlap)
     return worker, store
+
+
+# The tests that take it run with the store indexing on the worker's loop and on a
+# thread of its own (`overlap_index`, as with OpenSearch).
+overlapped = pytest.mark.parametrize("overlap", [False, True], ids=["inline", "overlapped"])
 
 
 def stored(store: MemoryStore) -> list[str]:
@@ -55,9 +63,10 @@ def stored(store: MemoryStore) -> list[str]:
     return [hit.id for hit in result.hits]
 
 
-def test_events_are_indexed_and_acknowledged_after_commit(tmp_path: Path) -> None:
+@overlapped
+def test_events_are_indexed_and_acknowledged_after_commit(tmp_path: Path, overlap: bool) -> None:
     queue = MemoryQueue()
-    worker, store = make(tmp_path, queue)
+    worker, store = make(tmp_path, queue, overlap=overlap)
     position = queue.publish([record(1), record(2)])
     worker.step(timeout=0)
     assert not queue.wait_acked(position, timeout=0)
@@ -76,9 +85,10 @@ def test_plugin_drop_is_counted_and_not_stored(tmp_path: Path) -> None:
     assert worker.stats.dropped == 1
 
 
-def test_refused_event_goes_to_dead_letter_with_reason(tmp_path: Path) -> None:
+@overlapped
+def test_refused_event_goes_to_dead_letter_with_reason(tmp_path: Path, overlap: bool) -> None:
     queue = MemoryQueue()
-    worker, _ = make(tmp_path, queue, RefusingStore())
+    worker, _ = make(tmp_path, queue, RefusingStore(), overlap=overlap)
     queue.publish([record(1, hostname="refused")])
     worker.step(timeout=0)
     worker.flush()
@@ -150,12 +160,13 @@ class FlakyStore(MemoryStore):
         super().commit()
 
 
+@overlapped
 def test_unreachable_store_is_waited_for_and_nothing_is_acknowledged_meanwhile(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, overlap: bool
 ) -> None:
     monkeypatch.setattr(worker_module, "FIRST_BACKOFF", 0.01)
     queue = MemoryQueue()
-    worker, store = make(tmp_path, queue, FlakyStore(outages=3))
+    worker, store = make(tmp_path, queue, FlakyStore(outages=3), overlap=overlap)
     position = queue.publish([record(1), record(2)])
     worker.step(timeout=0)
     worker.flush()
@@ -164,16 +175,83 @@ def test_unreachable_store_is_waited_for_and_nothing_is_acknowledged_meanwhile(
     assert worker.stats.store_retries == 3
 
 
-def test_stop_ends_the_wait_for_the_store_without_acknowledging(tmp_path: Path) -> None:
+@overlapped
+def test_stop_ends_the_wait_for_the_store_without_acknowledging(
+    tmp_path: Path, overlap: bool
+) -> None:
     queue = MemoryQueue()
-    worker, _ = make(tmp_path, queue, FlakyStore(outages=1000))
+    worker, _ = make(tmp_path, queue, FlakyStore(outages=1000), overlap=overlap)
     position = queue.publish([record(1)])
     stop = threading.Event()
     stop.set()
     worker._stop = stop
     with pytest.raises(StorageUnavailableError):
         worker.step(timeout=0)
+        worker.flush()
     assert not queue.wait_acked(position, timeout=0)
+
+
+class SlowIndexStore(MemoryStore):
+    """A store whose `index` waits until the test opens the gate, and tells when
+    it has started."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.indexing = threading.Event()
+
+    def index(self, docs: Sequence[IndexedDoc], *, replace: bool = False) -> list[IndexFailure]:
+        self.indexing.set()
+        assert self.gate.wait(timeout=10)
+        return super().index(docs, replace=replace)
+
+
+class Seen:
+    """A plugin that notes the summary of every event it transforms."""
+
+    registration = ("event",)
+    priority = 1
+
+    def __init__(self) -> None:
+        self.summaries: list[str] = []
+
+    def onMessage(self, message: Any, metadata: Any) -> tuple[Any, Any]:
+        self.summaries.append(message["summary"])
+        return message, metadata
+
+
+def test_overlapped_worker_transforms_the_next_delivery_while_the_store_indexes(
+    tmp_path: Path,
+) -> None:
+    queue, store, seen = MemoryQueue(), SlowIndexStore(), Seen()
+    worker = Worker(
+        queue,
+        Pipeline([seen], mozdefhostname="test"),
+        store,
+        DeadLetter(tmp_path / "dead"),
+        batch_size=1,
+        commit_interval=3600,
+        overlap_index=True,
+    )
+    first, second = queue.publish([record(1)]), queue.publish([record(2)])
+
+    worker.step(timeout=0)  # event 1 goes to the store, which holds it
+    assert store.indexing.wait(timeout=5)
+    stepping = threading.Thread(target=worker.step, kwargs={"timeout": 0})
+    stepping.start()  # event 2 is transformed, then waits for event 1's answer
+    deadline = time.monotonic() + 5
+    while len(seen.summaries) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    assert seen.summaries == ["event 1", "event 2"]
+    assert stored(store) == []
+    assert not queue.wait_acked(first, timeout=0)
+    store.gate.set()
+    stepping.join(timeout=5)
+    worker.flush()
+    assert queue.wait_acked(second, timeout=0)
+    assert stored(store) == ["id1", "id2"]
+    assert worker.stats.indexed == 2
 
 
 class GatedStore(MemoryStore):

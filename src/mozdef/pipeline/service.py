@@ -116,6 +116,7 @@ class WorkerRuntime:
             on_commit=self.write_status,
             on_events=self.alerts.on_events if self.alerts is not None else None,
             background_commit=settings.store.backend == "tantivy",
+            overlap_index=settings.store.backend == "opensearch",
         )
 
     def run(self, stop: EventType | threading.Event) -> None:

@@ -6,6 +6,11 @@ as soon as the queue is idle) commit the store and then acknowledge the queue.
 With `background_commit` (the embedded store) the commit runs on a thread of its
 own while the loop goes on with the next delivery (see `mozdef.pipeline.commits`);
 the acknowledgement still follows the commit that covers it.
+With `overlap_index` (a store that waits on a server, OpenSearch) the store takes
+each batch on a thread of its own while the loop reads and transforms the next
+delivery, one batch in flight: a single worker then keeps the server busy instead
+of leaving it idle while it transforms. A batch counts as processed, and may be
+committed and acknowledged, only once the store has answered for it.
 An event that the store refuses goes to the dead-letter file with the reason
 before it is acknowledged, so nothing leaves the queue unaccounted for.
 
@@ -23,6 +28,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
@@ -66,6 +72,20 @@ class WorkerStats:
     store_retries: int = 0
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """A delivery turned into documents, waiting for the store."""
+
+    token: int
+    records: int
+    redelivered: bool
+    docs: list[IndexedDoc]
+    replaced: list[IndexedDoc]
+    # The records by document id, for the dead letters.
+    by_id: dict[str, Record]
+    started: float
+
+
 class Worker:
     def __init__(
         self,
@@ -79,6 +99,7 @@ class Worker:
         on_commit: Callable[[], None] | None = None,
         on_events: Callable[[list[Event]], None] | None = None,
         background_commit: bool = False,
+        overlap_index: bool = False,
     ) -> None:
         self._queue = queue
         self._pipeline = pipeline
@@ -94,6 +115,13 @@ class Worker:
         self._committer = (
             CommitThread(lambda: self._patiently(self._store.commit)) if background_commit else None
         )
+        self._indexer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="mozdef-index")
+            if overlap_index
+            else None
+        )
+        # The batch the indexer is storing, with the answer to come.
+        self._in_flight: tuple[_Batch, Future[list[IndexFailure]]] | None = None
         self.stats = WorkerStats()
 
     def run(self, stop: StopSignal) -> None:
@@ -103,6 +131,8 @@ class Worker:
                 self.step(timeout=min(0.2, self._commit_interval))
             self.flush()
         finally:
+            if self._indexer is not None:
+                self._indexer.shutdown(wait=True)
             if self._committer is not None:
                 self._committer.close()
 
@@ -113,7 +143,8 @@ class Worker:
         delivery = self._queue.consume(self._batch_size, timeout=timeout)
         if delivery is not None:
             self._process(delivery)
-            self._uncommitted = delivery.token
+        else:
+            self._collect()
         if self._committer is not None:
             self._settle(self._committer.finished(wait=False))
         idle = delivery is None
@@ -129,6 +160,7 @@ class Worker:
 
     def flush(self) -> None:
         """Commit the store and acknowledge everything processed so far."""
+        self._collect()
         if self._committer is not None:
             self._settle(self._committer.finished(wait=True))
         started = time.monotonic()
@@ -150,25 +182,56 @@ class Worker:
 
     def _process(self, delivery: Delivery) -> None:
         started = time.monotonic()
-        docs, records, replaced = self._documents(delivery)
-        failures = self._index(docs, replace=delivery.redelivered)
-        if replaced:
-            failures += self._index(replaced, replace=True)
+        docs, by_id, replaced = self._documents(delivery)
+        batch = _Batch(
+            token=delivery.token,
+            records=len(delivery.records),
+            redelivered=delivery.redelivered,
+            docs=docs,
+            replaced=replaced,
+            by_id=by_id,
+            started=started,
+        )
+        if self._indexer is None:
+            self._finish(batch, self._store_batch(batch))
+            return
+        self._collect()
+        self._in_flight = (batch, self._indexer.submit(self._store_batch, batch))
+
+    def _collect(self) -> None:
+        """Wait for the batch in flight, if any, and finish it."""
+        if self._in_flight is None:
+            return
+        batch, answer = self._in_flight
+        self._in_flight = None
+        self._finish(batch, answer.result())
+
+    def _store_batch(self, batch: _Batch) -> list[IndexFailure]:
+        failures = self._index(batch.docs, replace=batch.redelivered)
+        if batch.replaced:
+            failures += self._index(batch.replaced, replace=True)
+        return failures
+
+    def _finish(self, batch: _Batch, failures: list[IndexFailure]) -> None:
+        """The store answered for `batch`: dead letters, streaming rules, counts; its
+        token may be committed and acknowledged from now on."""
         for failure in failures:
-            self._dead(records[failure.id], failure.reason)
+            self._dead(batch.by_id[failure.id], failure.reason)
         if self._on_events is not None:
-            self._after_index([d.source for d in (*docs, *replaced) if d.index == "events"])
-        indexed = len(docs) + len(replaced) - len(failures)
-        self.stats.consumed += len(delivery.records)
+            stored = (*batch.docs, *batch.replaced)
+            self._after_index([doc.source for doc in stored if doc.index == "events"])
+        indexed = len(batch.docs) + len(batch.replaced) - len(failures)
+        self.stats.consumed += batch.records
         self.stats.indexed += indexed
+        self._uncommitted = batch.token
         logger.info(
             "worker.batch",
             extra=fields(
-                records=len(delivery.records),
+                records=batch.records,
                 indexed=indexed,
                 failed=len(failures),
-                redelivered=delivery.redelivered,
-                ms=round((time.monotonic() - started) * 1000, 1),
+                redelivered=batch.redelivered,
+                ms=round((time.monotonic() - batch.started) * 1000, 1),
             ),
         )
 

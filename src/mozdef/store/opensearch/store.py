@@ -135,14 +135,22 @@ class OpenSearchStore:
         return sorted(failures, key=lambda failure: failure.position)
 
     def commit(self) -> None:
-        touched = sorted(self._touched)
+        # A worker may index its next batch meanwhile (mozdef.pipeline.worker): this
+        # refresh covers what was written before it, and leaves what comes during it
+        # for the next one.
+        touched = set(self._touched)
+        self._touched -= touched
         self._listed = None
-        if touched:
-            self._call("refresh", lambda: self._client.indices.refresh(index=",".join(touched)))
-        events = {name for name in touched if self._family(name) == naming.EVENTS}
-        if events:
-            self._check_aliases(events)
-        self._touched.clear()
+        try:
+            if touched:
+                names = ",".join(sorted(touched))
+                self._call("refresh", lambda: self._client.indices.refresh(index=names))
+            events = {name for name in touched if self._family(name) == naming.EVENTS}
+            if events:
+                self._check_aliases(events)
+        except BaseException:
+            self._touched |= touched
+            raise
 
     def _check_aliases(self, written: set[str]) -> None:
         today, now = as_utc(self._clock()).date(), time.monotonic()
