@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -110,6 +111,28 @@ def test_consume_gathers_whole_messages_up_to_max_records(
     first = consume_one(consumer, max_records=5)
     assert [r.id for r in first.records] == ["id0", "id1", "id2", "id3"]
     assert [r.id for r in consume_one(consumer, max_records=5).records] == ["id4", "id5"]
+
+
+def test_the_window_is_full_while_prefetch_messages_wait_for_an_ack(
+    publisher: RabbitMqPublisher, queue_settings: QueueSettings
+) -> None:
+    consumer = RabbitMqConsumer(dataclasses.replace(queue_settings, prefetch=2))
+    try:
+        assert consumer.consume(5, timeout=0.3) is None  # connected and consuming
+        assert not consumer.window_full
+        for start in (0, 2, 4):
+            publisher.publish([record(start), record(start + 1)])
+        first = consume_one(consumer, max_records=2)
+        assert not consumer.window_full  # the second message is received, not taken
+        second = consume_one(consumer, max_records=2)
+        assert consumer.window_full
+        assert consumer.consume(2, timeout=0.3) is None  # the third waits at the broker
+        consumer.ack(first.token)
+        assert not consumer.window_full
+        assert [r.id for r in consume_one(consumer).records] == ["id4", "id5"]
+        consumer.ack(second.token)
+    finally:
+        consumer.close()
 
 
 def test_a_message_larger_than_max_records_is_delivered_whole(

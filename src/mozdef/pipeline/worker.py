@@ -47,8 +47,9 @@ logger = logging.getLogger(__name__)
 
 FIRST_BACKOFF = 0.5
 MAX_BACKOFF = 30.0
-# How long to wait for new records while a background commit runs, so that its
-# acknowledgement is not held back by an idle queue.
+# How long to wait for new records while a background commit runs, or while the
+# queue holds everything back until an acknowledgement, so that the acknowledgement
+# is not held back by an idle wait.
 COMMIT_POLL = 0.02
 T = TypeVar("T")
 
@@ -138,7 +139,9 @@ class Worker:
 
     def step(self, *, timeout: float) -> None:
         """Process one delivery if one arrives within `timeout`, then commit if due."""
-        if self._committer is not None and self._committer.busy:
+        if self._queue.window_full or (self._committer is not None and self._committer.busy):
+            # Nothing arrives before the next acknowledgement: commit soon, not after
+            # a whole idle timeout.
             timeout = min(timeout, COMMIT_POLL)
         delivery = self._queue.consume(self._batch_size, timeout=timeout)
         if delivery is not None:

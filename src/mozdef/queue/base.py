@@ -64,4 +64,10 @@ class QueueConsumer(Protocol):
 
     def ack(self, token: int) -> None: ...
 
+    @property
+    def window_full(self) -> bool:
+        """Nothing more can arrive before an acknowledgement: the broker's prefetch
+        window is used up. A worker then commits at once rather than idle."""
+        ...
+
     def close(self) -> None: ...

@@ -40,6 +40,10 @@ class MemoryQueue:
     def _has_unconsumed(self) -> bool:
         return self._offset + len(self._records) > self._consumed
 
+    @property
+    def window_full(self) -> bool:
+        return False
+
     def ack(self, token: int) -> None:
         with self._changed:
             self._acked = max(self._acked, token)

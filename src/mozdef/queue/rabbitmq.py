@@ -135,6 +135,8 @@ class RabbitMqConsumer:
         self._generation = 0
         self._acked_tag = 0
         self._buffer: deque[_Message] = deque()
+        # Tags of the messages received and not acknowledged yet, oldest first.
+        self._held: deque[int] = deque()
         self._retry_at = 0.0
         self._backoff = _BACKOFF_FIRST
         self.empty_messages = 0
@@ -170,10 +172,17 @@ class RabbitMqConsumer:
             self._lost(exc)
             return
         self._acked_tag = tag
+        while self._held and self._held[0] <= tag:
+            self._held.popleft()
+
+    @property
+    def window_full(self) -> bool:
+        return not self._buffer and len(self._held) >= self._settings.prefetch
 
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
         self._buffer.clear()
+        self._held.clear()
         if connection is not None and connection.is_open:
             with contextlib.suppress(pika.exceptions.AMQPError):
                 connection.close()
@@ -257,3 +266,4 @@ class RabbitMqConsumer:
             channel.basic_ack(tag)
             return
         self._buffer.append(_Message(int(tag), records, bool(method.redelivered)))
+        self._held.append(int(tag))

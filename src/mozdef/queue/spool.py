@@ -247,6 +247,10 @@ class SpoolReader:
             redelivered=start < self._redeliver_until,
         )
 
+    @property
+    def window_full(self) -> bool:
+        return False
+
     def ack(self, token: int) -> None:
         if token <= self._acked:
             return
