@@ -79,7 +79,7 @@ def open_consumer(settings: Settings) -> QueueConsumer:
     if queue.backend == "embedded":
         from mozdef.queue.spool import SpoolReader
 
-        return SpoolReader(settings.spool_dir)
+        return SpoolReader(settings.spool_dir, max_pending_bytes=settings.spool.max_pending_bytes)
     raise ConfigError("queue.backend", queue.backend, "one of embedded, rabbitmq")
 
 

@@ -87,3 +87,9 @@ def test_an_unknown_opensearch_event_fields_value_names_the_choices() -> None:
         "invalid configuration store.opensearch_event_fields='false': "
         "expected one of all, schema, none"
     )
+
+
+def test_a_negative_full_wait_is_refused() -> None:
+    with pytest.raises(ConfigError, match="seconds between 0 and 60") as caught:
+        load_settings(env={"MOZDEF_INTAKE_FULL_WAIT": "-1"})
+    assert caught.value.key == "intake.full_wait"

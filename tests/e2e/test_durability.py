@@ -1,5 +1,6 @@
 """Acknowledged means durable: SIGKILL during sustained intake loses nothing and
-duplicates nothing; a full spool answers 429 with Retry-After."""
+duplicates nothing; a full spool holds a request up to intake.full_wait, then answers
+429 with Retry-After."""
 
 from __future__ import annotations
 
@@ -77,28 +78,56 @@ def test_sigkill_during_intake_loses_no_acknowledged_event(tmp_path: Path) -> No
     assert len(seqs) == len(set(seqs)), "an event was stored twice"
 
 
-def test_full_spool_answers_429_with_retry_after(tmp_path: Path) -> None:
+SLOW_PLUGIN = (
+    "import time\n\n\n"
+    "class message:\n"
+    "    def __init__(self):\n"
+    "        self.registration = ['*']\n"
+    "        self.priority = 1\n\n"
+    "    def onMessage(self, message, metadata):\n"
+    "        time.sleep({seconds})\n"
+    "        return (message, metadata)\n"
+)
+
+
+def slow_server_env(
+    tmp_path: Path, *, seconds_per_event: float, full_wait: float
+) -> dict[str, str]:
+    """A server whose spool holds about 130 small events and whose worker takes
+    `seconds_per_event` for each."""
     plugins = tmp_path / "plugins"
     plugins.mkdir()
-    (plugins / "slow.py").write_text(
-        "import time\n\n\n"
-        "class message:\n"
-        "    def __init__(self):\n"
-        "        self.registration = ['*']\n"
-        "        self.priority = 1\n\n"
-        "    def onMessage(self, message, metadata):\n"
-        "        time.sleep(0.05)\n"
-        "        return (message, metadata)\n"
-    )
-    env = {
+    (plugins / "slow.py").write_text(SLOW_PLUGIN.format(seconds=seconds_per_event))
+    return {
         "MOZDEF_SPOOL_MAX_PENDING_BYTES": "20000",
         "MOZDEF_PIPELINE_PLUGIN_FOLDERS": str(plugins),
+        "MOZDEF_INTAKE_FULL_WAIT": str(full_wait),
     }
-    body = b"\n".join(orjson.dumps({"summary": "x" * 100, "n": n}) for n in range(50))
+
+
+def fifty_events() -> bytes:
+    return b"\n".join(orjson.dumps({"summary": "x" * 100, "n": n}) for n in range(50))
+
+
+def test_full_spool_answers_429_with_retry_after(tmp_path: Path) -> None:
+    env = slow_server_env(tmp_path, seconds_per_event=0.05, full_wait=0)
     with running(tmp_path / "data", env=env) as server:
-        answers = [httpx.post(server.url + "/events", content=body) for _ in range(10)]
+        answers = [httpx.post(server.url + "/events", content=fifty_events()) for _ in range(10)]
         counters = httpx.get(server.url + "/status").json()["counters"]
     refused = [a for a in answers if a.status_code == 429]
     assert refused, [a.status_code for a in answers]
     assert refused[0].headers["Retry-After"] == "1"
     assert counters["rejected"]["queue_full"] >= 50
+
+
+def test_full_spool_holds_requests_until_the_worker_makes_room(tmp_path: Path) -> None:
+    env = slow_server_env(tmp_path, seconds_per_event=0.002, full_wait=20)
+    with running(tmp_path / "data", env=env) as server:
+        answers = [
+            httpx.post(server.url + "/events", content=fifty_events(), timeout=30)
+            for _ in range(10)
+        ]
+        counters = httpx.get(server.url + "/status").json()["counters"]
+    assert [a.status_code for a in answers] == [200] * 10
+    assert counters["accepted"] == 500
+    assert "queue_full" not in counters["rejected"]

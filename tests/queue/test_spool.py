@@ -113,6 +113,27 @@ def test_acknowledging_frees_room_for_more(tmp_path: Path) -> None:
     assert writer.pending_bytes() > 0
 
 
+def test_window_is_full_once_half_the_bound_is_held_unacknowledged(tmp_path: Path) -> None:
+    writer = SpoolWriter(tmp_path, max_pending_bytes=4000)
+    writer.publish([record(n) for n in range(10)])
+    reader = SpoolReader(tmp_path, max_pending_bytes=4000)
+    first = reader.consume(10, timeout=0.01)
+    assert first is not None and not reader.window_full
+    writer.publish([record(n) for n in range(10, 40)])
+    second = reader.consume(30, timeout=0.01)
+    assert second is not None and reader.window_full
+    reader.ack(second.token)
+    assert not reader.window_full
+
+
+def test_window_of_a_reader_without_the_bound_is_never_full(tmp_path: Path) -> None:
+    writer = SpoolWriter(tmp_path, max_pending_bytes=4000)
+    writer.publish([record(n) for n in range(40)])
+    reader = SpoolReader(tmp_path)
+    assert reader.consume(40, timeout=0.01) is not None
+    assert not reader.window_full
+
+
 def test_wait_acked_returns_when_position_is_acknowledged(tmp_path: Path) -> None:
     writer = SpoolWriter(tmp_path)
     position = writer.publish([record(1)])

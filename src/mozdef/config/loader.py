@@ -51,6 +51,7 @@ _CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
     "pipeline.batch_size": (lambda v: v > 0, "a positive integer"),
     "intake.max_depth": (lambda v: v > 0, "a positive integer"),
     "intake.max_fields": (lambda v: v > 0, "a positive integer"),
+    "intake.full_wait": (lambda v: 0 <= v <= 60, "seconds between 0 and 60"),
 }
 
 

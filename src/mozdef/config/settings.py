@@ -36,6 +36,9 @@ class IntakeSettings:
     max_fields: int = 2000
     # Seconds a `?refresh=wait_for` request waits for its events to become searchable.
     refresh_timeout: float = 30.0
+    # Seconds an HTTP request waits for room in a full queue before it is answered
+    # 429 with Retry-After; 0 answers at once.
+    full_wait: float = 1.0
 
 
 @dataclass(frozen=True)

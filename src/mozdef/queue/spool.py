@@ -220,8 +220,13 @@ def _cut_torn_tail(segment: Path) -> None:
 
 
 class SpoolReader:
-    def __init__(self, path: Path) -> None:
+    """The consuming side. `max_pending_bytes` is the writer's bound: once the reader
+    holds half of it unacknowledged, `window_full` tells the worker to commit now,
+    for the writer is about to refuse (or hold) intake until an acknowledgement."""
+
+    def __init__(self, path: Path, *, max_pending_bytes: int | None = None) -> None:
         self._path = path
+        self._max_pending = max_pending_bytes
         path.mkdir(parents=True, exist_ok=True)
         self._acked = read_checkpoint(path)
         self._consumed = self._acked
@@ -249,7 +254,9 @@ class SpoolReader:
 
     @property
     def window_full(self) -> bool:
-        return False
+        if self._max_pending is None:
+            return False
+        return self._consumed - self._acked >= self._max_pending // 2
 
     def ack(self, token: int) -> None:
         if token <= self._acked:

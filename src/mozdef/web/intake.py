@@ -7,6 +7,7 @@ after that; each bad event is reported with its position and reason.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 from collections.abc import Sequence
@@ -34,6 +35,9 @@ from mozdef.web.responses import (
     unavailable,
 )
 
+# How often a request held by a full queue tries again: the queue makes room when
+# the worker commits, about once per store.commit_interval.
+_FULL_RETRY_SECONDS = 0.05
 _APPLICATION = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _RESERVED_APPLICATIONS = ("events", "alerts", "deadletter")
 
@@ -77,9 +81,7 @@ async def _submit(
     """Durably accept `submissions`, then wait for searchability if asked."""
     system = _system(request)
     try:
-        done = await run_in_threadpool(
-            _intake(system).submit, submissions, kind=kind, application=application
-        )
+        done = await _submit_when_room(system, submissions, kind=kind, application=application)
     except QueueFullError as exc:
         _intake(system).count_refusal("queue_full", len(submissions))
         return busy(exc)
@@ -95,6 +97,30 @@ async def _submit(
             system.wait_searchable, done.position, timeout=timeout, ids=done.ids
         )
     return done
+
+
+async def _submit_when_room(
+    system: Node,
+    submissions: Sequence[Submission],
+    *,
+    kind: RecordKind,
+    application: str | None,
+) -> Submitted:
+    """Submit, holding the request while the queue is full for up to
+    intake.full_wait seconds. A sender held a moment keeps sending as fast as the
+    worker indexes; one answered 429 at once waits out Retry-After (whole seconds)
+    while the worker may have room again after its next commit. The request waits
+    on the event loop, not on a thread, so that many held senders cost nothing."""
+    deadline = time.monotonic() + system.settings.intake.full_wait
+    while True:
+        try:
+            return await run_in_threadpool(
+                _intake(system).submit, submissions, kind=kind, application=application
+            )
+        except QueueFullError:
+            if time.monotonic() + _FULL_RETRY_SECONDS > deadline:
+                raise
+        await asyncio.sleep(_FULL_RETRY_SECONDS)
 
 
 def _events_answer(items: Sequence[Item], done: Submitted) -> JSONResponse:
