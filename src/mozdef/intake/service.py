@@ -62,15 +62,29 @@ class Intake:
         application: str | None = None,
     ) -> Submitted:
         """Make the events durable; raises QueueFullError or IntakeError('disk_floor')."""
-        problem = self._disk_problem()
-        if problem is not None:
-            raise IntakeError("disk_floor", problem)
+        return self.publish(self.prepare(submissions, kind=kind, application=application))
+
+    def prepare(
+        self,
+        submissions: Sequence[Submission],
+        *,
+        kind: RecordKind = "event",
+        application: str | None = None,
+    ) -> list[Record]:
+        """The records of `submissions`, with their ids and the received time, for
+        `publish` (which a source may call again while the queue is full)."""
         received = dt.datetime.now(dt.UTC)
         ids = new_ids(len(submissions))
-        records = [
+        return [
             self._record(s, event_id, received, kind, application)
             for s, event_id in zip(submissions, ids, strict=True)
         ]
+
+    def publish(self, records: Sequence[Record]) -> Submitted:
+        """Make `records` durable; raises QueueFullError or IntakeError('disk_floor')."""
+        problem = self._disk_problem()
+        if problem is not None:
+            raise IntakeError("disk_floor", problem)
         position = self._queue.publish(records) if records else 0
         with self._lock:
             self.accepted += len(records)

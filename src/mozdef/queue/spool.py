@@ -127,6 +127,9 @@ class SpoolWriter:
         logger.info("spool.open", extra=opened)
 
     def publish(self, records: Sequence[Record]) -> int:
+        # Refused before encoding when even the bodies alone do not fit: a sender
+        # held by a full spool tries again often, and each try should cost little.
+        self._check_room(sum([len(record.body) for record in records]))
         times: dict[dt.datetime, str] = {}
         data = b"".join([encode(record, times) for record in records])
         with self._lock:
@@ -160,12 +163,15 @@ class SpoolWriter:
             self._acked, self._acked_read_at = read_checkpoint(self._path), now
         return self._acked
 
-    def _reserve(self, size: int) -> None:
+    def _check_room(self, size: int) -> None:
         pending = self._end - self._read_acked()
         if pending > 0 and pending + size > self._max_pending:
             pending = self._end - self._read_acked(fresh=True)
             if pending > 0 and pending + size > self._max_pending:
                 raise QueueFullError("spool", retry_after=1.0)
+
+    def _reserve(self, size: int) -> None:
+        self._check_room(size)
         if self._end > self._base and self._end - self._base + size > self._segment_bytes:
             self._roll()
 

@@ -112,11 +112,13 @@ async def _submit_when_room(
     while the worker may have room again after its next commit. The request waits
     on the event loop, not on a thread, so that many held senders cost nothing."""
     deadline = time.monotonic() + system.settings.intake.full_wait
+    intake = _intake(system)
+    records = await run_in_threadpool(
+        intake.prepare, submissions, kind=kind, application=application
+    )
     while True:
         try:
-            return await run_in_threadpool(
-                _intake(system).submit, submissions, kind=kind, application=application
-            )
+            return await run_in_threadpool(intake.publish, records)
         except QueueFullError:
             if time.monotonic() + _FULL_RETRY_SECONDS > deadline:
                 raise
