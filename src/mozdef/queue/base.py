@@ -66,8 +66,10 @@ class QueueConsumer(Protocol):
 
     @property
     def window_full(self) -> bool:
-        """Nothing more can arrive before an acknowledgement: the broker's prefetch
-        window is used up. A worker then commits at once rather than idle."""
+        """Little or nothing more can arrive before an acknowledgement: the broker's
+        prefetch window is used up, or the consumer holds so much of the spool's bound
+        that intake is about to be refused. A worker then commits soon rather than
+        idle."""
         ...
 
     def close(self) -> None: ...

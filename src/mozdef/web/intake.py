@@ -110,7 +110,7 @@ async def _submit_when_room(
     intake.full_wait seconds. A sender held a moment keeps sending as fast as the
     worker indexes; one answered 429 at once waits out Retry-After (whole seconds)
     while the worker may have room again after its next commit. The request waits
-    on the event loop, not on a thread, so that many held senders cost nothing."""
+    on the event loop, not on a thread, so that held senders take no thread."""
     deadline = time.monotonic() + system.settings.intake.full_wait
     intake = _intake(system)
     records = await run_in_threadpool(
