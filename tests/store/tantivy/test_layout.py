@@ -97,3 +97,34 @@ def test_an_index_of_the_earlier_layout_gives_the_same_answers(
 
     assert ids(store, query) == expected
     store.close()
+
+
+def test_the_layout_keeps_the_fields_and_order_that_existing_indices_hold(tmp_path: Path) -> None:
+    # tantivy refuses to open an index whose schema differs, even only in order.
+    tantivy.Index(SCHEMA, path=str(tmp_path)).writer(15_000_000, 1).commit()
+    fields = [
+        field["name"] for field in orjson.loads((tmp_path / "meta.json").read_bytes())["schema"]
+    ]
+    assert fields == [
+        "id",
+        "utctimestamp",
+        "receivedtimestamp",
+        "timestamp",
+        "category",
+        "hostname",
+        "source",
+        "severity",
+        "processname",
+        "processid",
+        "eventsource",
+        "mozdefhostname",
+        "type",
+        "tags",
+        "summary",
+        "_summary",
+        "details",
+        "_extra",
+        "_all",
+        "_all_numbers",
+        "_source",
+    ]

@@ -65,7 +65,13 @@ _PLAIN_KEYWORDS = frozenset(KEYWORDS)
 _DATES = frozenset(DATE_FIELDS)
 
 
-def build_schema() -> tantivy.Schema:
+def build_schema(
+    *, without: frozenset[str] = frozenset(), fast_json: bool = True
+) -> tantivy.Schema:
+    """The layout above. `without` (field names) and `fast_json=False` give the
+    reduced layouts that benchmarks/bench_tantivy_fields.py prices; stores use only
+    the whole layout, whose field order existing indices also hold (tantivy refuses
+    to open an index with another schema)."""
     builder = tantivy.SchemaBuilder()
     # Whole values are one term each and never searched as phrases: the postings
     # need no positions or frequencies ("basic"), which makes indexing cheaper.
@@ -75,12 +81,15 @@ def build_schema() -> tantivy.Schema:
     for name in KEYWORDS:
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field(SUMMARY, tokenizer_name="default")
-    builder.add_text_field(SUMMARY_RAW, fast=True, tokenizer_name="raw", index_option="basic")
+    if SUMMARY_RAW not in without:
+        builder.add_text_field(SUMMARY_RAW, fast=True, tokenizer_name="raw", index_option="basic")
     for name in JSON_FIELDS:
-        builder.add_json_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field(ALL, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field(ALL_NUMBERS, tokenizer_name="raw", index_option="basic")
-    builder.add_bytes_field(SOURCE, stored=True)
+        builder.add_json_field(name, fast=fast_json, tokenizer_name="raw", index_option="basic")
+    for name in (ALL, ALL_NUMBERS):
+        if name not in without:
+            builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    if SOURCE not in without:
+        builder.add_bytes_field(SOURCE, stored=True)
     return builder.build()
 
 
