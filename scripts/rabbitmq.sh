@@ -96,9 +96,15 @@ running_pid() {
     kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
-# Stops the package's default node when it holds our port; fails on any other holder.
+# Stops what holds our port when it is a node of ours whose launcher is gone (an
+# earlier run killed midway) or the package's default node; fails on any other holder.
 free_port() {
     answers_amqp || return 0
+    if [[ -d $BASE ]]; then
+        log "port $PORT is taken; stopping a leftover node $NODE if it is one"
+        node_env "$SBIN/rabbitmqctl" -q -n "$NODE" stop >&2 2>/dev/null || true
+        answers_amqp || return 0
+    fi
     local default_node
     default_node="rabbit@$(hostname -s)"
     log "port $PORT is taken; stopping the package's default node $default_node"
