@@ -102,7 +102,7 @@ free_port() {
     answers_amqp || return 0
     if [[ -d $BASE ]]; then
         log "port $PORT is taken; stopping a leftover node $NODE if it is one"
-        node_env "$SBIN/rabbitmqctl" -q -n "$NODE" stop >&2 2>/dev/null || true
+        node_env "$SBIN/rabbitmqctl" -q -n "$NODE" stop >/dev/null 2>&1 || true
         answers_amqp || return 0
     fi
     local default_node
